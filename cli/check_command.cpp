@@ -1,0 +1,121 @@
+// `convgen check` (and `convgen` alone): JIT-compile and run every layer of the chosen networks,
+// check each against the plain-loop reference on the same input, and print a table.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "convgen/convgen.h"
+#include "convgen/suite.h"
+#include "reference/reference.h"
+#include "subcommand.h"
+
+namespace convgen::cli {
+namespace {
+
+constexpr double kTolerance = 1e-4;
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+// max |actual - expected| / max |expected|: the error relative to the output's scale.
+double relative_error(const float *actual, const std::vector<float> &expected) {
+    double max_diff = 0, max_ref = 0;
+    for (size_t i = 0; i < expected.size(); ++i) {
+        max_diff = std::max(max_diff, std::abs(double(actual[i]) - double(expected[i])));
+        max_ref = std::max(max_ref, std::abs(double(expected[i])));
+    }
+    return max_ref > 0 ? max_diff / max_ref : max_diff;
+}
+
+std::string shape_text(const Shape &s) {
+    std::string text = "[";
+    for (size_t i = 0; i < s.size(); ++i) text += (i ? ", " : "") + std::to_string(s[i]);
+    return text + "]";
+}
+
+class CheckCommand : public Subcommand {
+public:
+    explicit CheckCommand(CLI::App &app) {
+        CLI::App *command = app.add_subcommand("check", "JIT, run and verify the suite's layers (the default command)");
+        command->add_option("--suite", suite_, "suite .jsonl file");
+        command->add_option("--nets", nets_, "comma-separated networks to check")->delimiter(',');
+        command->add_option("--schedule", schedule_, "schedule name");
+        command->add_option("--threads", threads_, "threads (0: one per CPU)");
+        command->add_option("--repeats", repeats_, "timed runs per layer (median reported)")
+            ->check(CLI::PositiveNumber);
+        command->callback([this] { run(); });
+    }
+
+    void run() override {
+        set_num_threads(threads_);
+        const std::set<std::string> wanted(nets_.begin(), nets_.end());
+        std::vector<SuiteLayer> layers;
+        for (SuiteLayer &l : read_suite(suite_)) {
+            if (wanted.count(l.net)) layers.push_back(std::move(l));
+        }
+        if (layers.empty()) throw Error("no layer of the requested networks in '" + suite_ + "'");
+
+        std::printf("convgen check: %zu layers, schedule '%s', %d threads\n", layers.size(), schedule_.c_str(),
+                    num_threads());
+        std::printf("%-16s %-20s %9s %9s %9s %11s  %s\n", "layer", "output shape", "JIT ms", "run ms", "GFLOP/s",
+                    "rel error", "check");
+        std::mt19937 engine(42);
+        std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+        int passed = 0, failed = 0;
+        for (const SuiteLayer &l : layers) {
+            Conv2d conv(l.options().schedule(schedule_));
+            const Shape shape = l.input_shape();
+            Tensor input(shape);
+            std::generate(input.data(), input.data() + input.numel(), [&] { return uniform(engine); });
+
+            auto start = Clock::now();
+            conv.prepare(shape);
+            const double jit_ms = ms_since(start);
+
+            Tensor output(conv.output_shape(shape));
+            std::vector<double> times;
+            for (int i = 0; i < repeats_; ++i) {
+                start = Clock::now();
+                conv.forward(input, output.view());
+                times.push_back(ms_since(start));
+            }
+            std::nth_element(times.begin(), times.begin() + long(times.size() / 2), times.end());
+            const double run_ms = times[times.size() / 2];
+
+            const OpSpec spec = conv.spec(shape);
+            const std::optional<ConstTensorView> bias = conv.bias();
+            const std::vector<float> expected =
+                reference::run(spec, input.data(), conv.weight().data, bias ? bias->data : nullptr);
+            const double error = relative_error(output.data(), expected);
+            const bool ok = error <= kTolerance;
+            (ok ? passed : failed)++;
+            std::printf("%-16s %-20s %9.1f %9.2f %9.1f %11.2e  %s\n", l.name.c_str(),
+                        shape_text(output.sizes()).c_str(), jit_ms, run_ms, spec.flops() / run_ms / 1e6, error,
+                        ok ? "ok" : "MISMATCH");
+            std::fflush(stdout);
+        }
+        std::printf("check: %d passed, %d failed\n", passed, failed);
+        if (failed) throw Error(std::to_string(failed) + " layer(s) differ from the reference");
+    }
+
+private:
+    std::string suite_ = std::string(CONVGEN_SUITE_DIR) + "/conv2d_public.jsonl";
+    std::vector<std::string> nets_{"resnet50", "mobilenetv2"};
+    std::string schedule_ = "default";
+    int threads_ = 0;
+    int repeats_ = 5;
+};
+
+}  // namespace
+
+std::unique_ptr<Subcommand> add_check_command(CLI::App &app) {
+    return std::make_unique<CheckCommand>(app);
+}
+
+}  // namespace convgen::cli

@@ -1,0 +1,78 @@
+#pragma once
+// OpSpec: everything that changes the generated code for one operator call, already validated.
+// Every op is lowered to a 2-D form (1-D ops have height 1), so conv1d and conv2d share kernels.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace convgen {
+
+enum class OpKind { Conv, ConvTranspose, Unfold, Fold };
+enum class PaddingMode { Zeros, Reflect, Replicate, Circular };
+enum class Activation { None, Relu, Relu6 };
+// Memory order of the image-side tensors (conv input/output, unfold input, fold output).
+enum class Layout { NCHW, NHWC };
+// Direct convolution, or the same result via im2col columns, a matmul and col2im.
+enum class Algorithm { Direct, UnfoldMatmulFold };
+
+std::string_view to_string(OpKind);
+std::string_view to_string(PaddingMode);
+std::string_view to_string(Activation);
+std::string_view to_string(Layout);
+std::string_view to_string(Algorithm);
+
+// Parse the lowercase names used by the CLI and suite files; false when the name is unknown.
+bool parse(std::string_view name, PaddingMode &out);
+bool parse(std::string_view name, Activation &out);
+bool parse(std::string_view name, Layout &out);
+bool parse(std::string_view name, Algorithm &out);
+
+struct Extent2 {
+    int64_t h = 1, w = 1;
+    friend bool operator==(const Extent2 &, const Extent2 &) = default;
+};
+
+// The sliding-window geometry of conv, conv_transpose, unfold and fold.
+struct Window {
+    Extent2 kernel{1, 1};
+    Extent2 stride{1, 1};
+    Extent2 dilation{1, 1};
+    Extent2 pad_begin{0, 0};  // top, left
+    Extent2 pad_end{0, 0};    // bottom, right ('same' may make them differ)
+    Extent2 output_padding{0, 0};  // conv_transpose only
+
+    // dilation*(k-1)+1 per dim.
+    Extent2 effective_kernel() const;
+    friend bool operator==(const Window &, const Window &) = default;
+};
+
+// Number of window positions along one dim: floor((size + pads - k_eff)/stride) + 1.
+int64_t sliding_positions(int64_t size, int64_t pad_total, int64_t effective_kernel, int64_t stride);
+
+struct OpSpec {
+    OpKind op = OpKind::Conv;
+    int64_t batch = 1;
+    // The image: conv/conv_transpose/unfold input, fold output; always (batch, channels, h, w).
+    int64_t channels = 1;
+    Extent2 image{1, 1};
+    // conv/conv_transpose: output channels and spatial size.
+    // unfold/fold: channels*kH*kW and the grid of sliding blocks (nH, nW).
+    int64_t out_channels = 1;
+    Extent2 out{1, 1};
+    Window window;
+    int64_t groups = 1;
+    bool bias = false;
+    PaddingMode padding_mode = PaddingMode::Zeros;
+    Activation activation = Activation::None;
+    Layout layout = Layout::NCHW;
+    Algorithm algorithm = Algorithm::Direct;
+
+    // Canonical text of every field: with the target and schedule, the kernel cache key.
+    std::string key() const;
+    // Multiply-adds of one call, for GFLOP/s reporting (0 for the data-movement ops).
+    double flops() const;
+
+    friend bool operator==(const OpSpec &, const OpSpec &) = default;
+};
+
+}  // namespace convgen

@@ -1,0 +1,59 @@
+// conv1d/conv2d: direct, or via im2col columns and a matmul (the col2im of a conv's columns
+// with a 1x1 kernel and unit stride is the identity, so the matmul writes the output grid).
+#include "generator/dense_buffers.h"
+#include "generator/epilogue.h"
+#include "generator/generate.h"
+#include "generator/image_access.h"
+#include "generator/sliding_window.h"
+
+namespace convgen::generator {
+
+GeneratedPipeline generate_conv(const OpSpec &spec) {
+    const Window &w = spec.window;
+    const int in_per_group = int(spec.channels / spec.groups);
+    const int out_per_group = int(spec.out_channels / spec.groups);
+
+    ImageInput input = image_input("input", spec.batch, spec.channels, spec.image, spec.layout);
+    // PyTorch's weight (O, I/g, kH, kW), innermost first.
+    Halide::ImageParam weight =
+        dense_input("weight", {int(w.kernel.w), int(w.kernel.h), in_per_group, int(spec.out_channels)});
+    std::optional<Halide::ImageParam> bias;
+    if (spec.bias) bias = dense_input("bias", {int(spec.out_channels)});
+
+    const bool pad_h = w.pad_begin.h > 0 || w.pad_end.h > 0;
+    const bool pad_w = w.pad_begin.w > 0 || w.pad_end.w > 0;
+    Halide::Func padded = with_padding(input.logical, spec.image, spec.padding_mode, pad_h, pad_w);
+
+    GeneratedPipeline pipeline;
+    pipeline.stages[stage::kPaddedInput] = padded;
+
+    Halide::Var x("x"), y("y"), c("c"), n("n");
+    Halide::RDom r(0, int(w.kernel.w), 0, int(w.kernel.h), 0, in_per_group, "conv_window");
+    const Halide::Expr in_channel = (c / out_per_group) * in_per_group + r.z;
+
+    Halide::Func accumulator(stage::kAccumulator);
+    accumulator(x, y, c, n) = initial_value(bias, c);
+    if (spec.algorithm == Algorithm::Direct) {
+        accumulator(x, y, c, n) +=
+            weight(r.x, r.y, r.z, c) * padded(x * int(w.stride.w) - int(w.pad_begin.w) + r.x * int(w.dilation.w),
+                                              y * int(w.stride.h) - int(w.pad_begin.h) + r.y * int(w.dilation.h),
+                                              in_channel, n);
+    } else {
+        Halide::Func columns = unfold_columns(padded, w);
+        pipeline.stages[stage::kColumns] = columns;
+        accumulator(x, y, c, n) += weight(r.x, r.y, r.z, c) * columns(x, y, r.x, r.y, in_channel, n);
+    }
+
+    Halide::Func result(stage::kResult);
+    result(x, y, c, n) = activate(accumulator(x, y, c, n), spec.activation);
+
+    pipeline.stages[stage::kAccumulator] = accumulator;
+    pipeline.stages[stage::kResult] = result;
+    pipeline.reduction = r;
+    pipeline.output = image_output(result, spec.batch, spec.out_channels, spec.out, spec.layout);
+    pipeline.arguments = {input.param, weight};
+    if (bias) pipeline.arguments.push_back(*bias);
+    return pipeline;
+}
+
+}  // namespace convgen::generator

@@ -1,0 +1,15 @@
+#pragma once
+// Buffers whose every extent is known when the kernel is generated: the JIT specialises per shape,
+// so static bounds and dense strides let Halide fold all index arithmetic into constants.
+#include <string>
+#include <vector>
+
+#include <Halide.h>
+
+namespace convgen::generator {
+
+// extents are innermost first (Halide's order); the buffer is dense in that order.
+Halide::ImageParam dense_input(const std::string &name, const std::vector<int> &extents);
+void constrain_dense(Halide::OutputImageParam buffer, const std::vector<int> &extents);
+
+}  // namespace convgen::generator

@@ -1,0 +1,63 @@
+#include "generator/image_access.h"
+
+#include "generator/dense_buffers.h"
+#include "generator/pipeline.h"
+
+namespace convgen::generator {
+namespace {
+
+std::vector<int> memory_extents(int64_t batch, int64_t channels, Extent2 size, Layout layout) {
+    if (layout == Layout::NHWC) return {int(channels), int(size.w), int(size.h), int(batch)};
+    return {int(size.w), int(size.h), int(channels), int(batch)};
+}
+
+}  // namespace
+
+ImageInput image_input(const std::string &name, int64_t batch, int64_t channels, Extent2 size,
+                       Layout layout) {
+    Halide::Var x("x"), y("y"), c("c"), n("n");
+    ImageInput in{dense_input(name, memory_extents(batch, channels, size, layout)),
+                  Halide::Func(name + "_logical")};
+    if (layout == Layout::NHWC) {
+        in.logical(x, y, c, n) = in.param(c, x, y, n);
+    } else {
+        in.logical(x, y, c, n) = in.param(x, y, c, n);
+    }
+    return in;
+}
+
+Halide::Func image_output(const Halide::Func &result, int64_t batch, int64_t channels, Extent2 size,
+                          Layout layout) {
+    Halide::Var x("x"), y("y"), c("c"), n("n");
+    Halide::Func output("output");
+    if (layout == Layout::NHWC) {
+        output(c, x, y, n) = result(x, y, c, n);
+    } else {
+        output(x, y, c, n) = result(x, y, c, n);
+    }
+    constrain_dense(output.output_buffer(), memory_extents(batch, channels, size, layout));
+    return output;
+}
+
+Halide::Func with_padding(const Halide::Func &logical, Extent2 size, PaddingMode mode, bool pad_h,
+                          bool pad_w) {
+    using namespace Halide::BoundaryConditions;
+    const Halide::Region bounds{pad_w ? Halide::Range(0, int(size.w)) : Halide::Range(),
+                                pad_h ? Halide::Range(0, int(size.h)) : Halide::Range(),
+                                Halide::Range(), Halide::Range()};
+    Halide::Func extended = logical;
+    if (pad_h || pad_w) {
+        switch (mode) {
+        case PaddingMode::Zeros: extended = constant_exterior(logical, 0.0f, bounds); break;
+        case PaddingMode::Reflect: extended = mirror_interior(logical, bounds); break;
+        case PaddingMode::Replicate: extended = repeat_edge(logical, bounds); break;
+        case PaddingMode::Circular: extended = repeat_image(logical, bounds); break;
+        }
+    }
+    Halide::Var x("x"), y("y"), c("c"), n("n");
+    Halide::Func padded(stage::kPaddedInput);
+    padded(x, y, c, n) = extended(x, y, c, n);
+    return padded;
+}
+
+}  // namespace convgen::generator

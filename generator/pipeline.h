@@ -1,0 +1,32 @@
+#pragma once
+// What the generator hands to a schedule: the pipeline's arguments in call order, its output,
+// and the named intermediate stages a schedule may address.
+#include <map>
+#include <string>
+#include <vector>
+
+#include <Halide.h>
+
+namespace convgen::generator {
+
+// Stage names shared by the generator and the schedules.
+namespace stage {
+inline constexpr const char *kPaddedInput = "padded_input";  // input with its boundary condition
+inline constexpr const char *kColumns = "columns";           // im2col blocks (bx, by, kj, ki, c, n)
+inline constexpr const char *kAccumulator = "accumulator";   // the reduction (x, y, c, n)
+inline constexpr const char *kResult = "result";             // epilogue applied (x, y, c, n)
+}  // namespace stage
+
+struct GeneratedPipeline {
+    // Call order: input, [weight, [bias]], output.
+    std::vector<Halide::Argument> arguments;
+    Halide::Func output;
+    std::map<std::string, Halide::Func> stages;
+    // The reduction domain of the accumulator, if any, for schedules that reorder it.
+    Halide::RDom reduction;
+
+    bool has_stage(const std::string &name) const { return stages.count(name) != 0; }
+    Halide::Func stage(const std::string &name) const { return stages.at(name); }
+};
+
+}  // namespace convgen::generator

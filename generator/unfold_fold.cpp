@@ -1,0 +1,47 @@
+// unfold (im2col) and fold (col2im). The (N, C*kH*kW, L) tensor is addressed as the dense 6-D
+// array (bx, by, kj, ki, c, n): row c*kH*kW + ki*kW + kj and column by*nW + bx of the same memory.
+#include "generator/dense_buffers.h"
+#include "generator/generate.h"
+#include "generator/image_access.h"
+#include "generator/sliding_window.h"
+
+namespace convgen::generator {
+namespace {
+
+std::vector<int> column_extents(const OpSpec &spec) {
+    return {int(spec.out.w),           int(spec.out.h), int(spec.window.kernel.w),
+            int(spec.window.kernel.h), int(spec.channels), int(spec.batch)};
+}
+
+}  // namespace
+
+GeneratedPipeline generate_unfold(const OpSpec &spec) {
+    const Window &w = spec.window;
+    ImageInput input = image_input("input", spec.batch, spec.channels, spec.image, spec.layout);
+    const bool pad_h = w.pad_begin.h > 0 || w.pad_end.h > 0;
+    const bool pad_w = w.pad_begin.w > 0 || w.pad_end.w > 0;
+    Halide::Func padded = with_padding(input.logical, spec.image, PaddingMode::Zeros, pad_h, pad_w);
+    Halide::Func columns = unfold_columns(padded, w);
+
+    GeneratedPipeline pipeline;
+    pipeline.stages[stage::kPaddedInput] = padded;
+    pipeline.stages[stage::kColumns] = columns;
+    pipeline.output = Halide::Func("output");
+    pipeline.output(columns.args()) = columns(columns.args());
+    constrain_dense(pipeline.output.output_buffer(), column_extents(spec));
+    pipeline.arguments = {input.param};
+    return pipeline;
+}
+
+GeneratedPipeline generate_fold(const OpSpec &spec) {
+    Halide::ImageParam columns = dense_input("input", column_extents(spec));
+    Halide::Func folded = fold_overlap_add(columns, spec.window, spec.out);
+
+    GeneratedPipeline pipeline;
+    pipeline.stages[stage::kAccumulator] = folded;
+    pipeline.output = image_output(folded, spec.batch, spec.channels, spec.image, spec.layout);
+    pipeline.arguments = {columns};
+    return pipeline;
+}
+
+}  // namespace convgen::generator

@@ -1,0 +1,85 @@
+#pragma once
+// The one implementation behind Conv1d/2d and ConvTranspose1d/2d: options resolved to a
+// rank-generic config, the layer's weights, and forward. The public classes are thin wrappers.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "convgen/op_spec.h"
+#include "convgen/tensor.h"
+
+namespace convgen {
+struct BatchNormParams;
+}
+
+namespace convgen::detail {
+
+struct ConvConfig {
+    size_t spatial_rank = 2;
+    bool transposed = false;
+    int64_t in_channels = 0, out_channels = 0, groups = 1;
+    std::vector<int64_t> kernel, stride, dilation, output_padding;
+    // Padding as requested: a string ('same', 'valid', or a bad one, rejected at construction) or
+    // explicit values. The layer resolves the string into same_padding.
+    std::optional<std::string> padding_string;
+    std::vector<int64_t> padding;
+    std::optional<bool> same_padding;  // resolved: true for 'same', false for 'valid'
+    std::string padding_mode_name = "zeros";
+    PaddingMode padding_mode = PaddingMode::Zeros;  // resolved from padding_mode_name
+    bool bias = true;
+    Activation activation = Activation::None;
+    Layout layout = Layout::NCHW;
+    Algorithm algorithm = Algorithm::Direct;
+    std::string schedule;
+
+    // PyTorch's functional name: conv1d, conv2d, conv_transpose1d, conv_transpose2d.
+    std::string op_name() const;
+    // (O, I/g, k...) for conv, (I, O/g, k...) for conv_transpose.
+    Shape weight_shape() const;
+};
+
+// A validated call: the OpSpec, and how the user's tensors map onto the kernel's dense buffers.
+struct LoweredCall {
+    OpSpec spec;
+    std::string schedule;
+    Shape input_strides;                 // dense strides the kernel wants for the input's sizes
+    std::vector<int64_t> input_extents;  // the input as the kernel sees it, innermost first
+    Shape output_sizes;
+    Shape output_strides;
+    std::vector<int64_t> output_extents;
+};
+
+// Runs a lowered call. `params` are the weight and bias (dense, PyTorch layout) when the op has them.
+void execute(const LoweredCall &call, ConstTensorView input, const std::vector<const Tensor *> &params,
+             TensorView output);
+Tensor execute(const LoweredCall &call, ConstTensorView input, const std::vector<const Tensor *> &params);
+// Compiles the call's kernel now, if it will ever run one.
+void prepare(const LoweredCall &call);
+
+class ConvLayer {
+public:
+    // Validates the construction rules (PyTorch's ValueErrors) and initialises the weights as
+    // PyTorch does (uniform in +-1/sqrt(fan_in)).
+    explicit ConvLayer(ConvConfig config);
+
+    const ConvConfig &config() const { return config_; }
+    void set_weight(ConstTensorView weight);
+    void set_bias(ConstTensorView bias);
+    const Tensor &weight() const { return weight_; }
+    const std::optional<Tensor> &bias() const { return bias_; }
+
+    LoweredCall lower(const Shape &input_sizes) const;
+    void prepare(const Shape &input_sizes) const;
+    Tensor forward(ConstTensorView input) const;
+    void forward(ConstTensorView input, TensorView output) const;
+
+    // A copy with the eval-mode BatchNorm folded into weights and bias.
+    ConvLayer fused_with(const BatchNormParams &bn) const;
+
+private:
+    ConvConfig config_;
+    Tensor weight_;
+    std::optional<Tensor> bias_;
+};
+
+}  // namespace convgen::detail

@@ -1,0 +1,57 @@
+// The path every layer's forward takes once its input is validated: dense operands, the cached
+// kernel, and the call.
+#include <algorithm>
+
+#include "convgen/detail/conv_layer.h"
+#include "convgen/errors.h"
+#include "format.h"
+#include "kernel_buffer.h"
+#include "kernel_cache.h"
+
+namespace convgen::detail {
+namespace {
+
+std::vector<int64_t> reversed(const Shape &sizes) { return {sizes.rbegin(), sizes.rend()}; }
+
+bool runs_kernel(const LoweredCall &call) { return element_count(call.output_sizes) > 0; }
+
+}  // namespace
+
+void prepare(const LoweredCall &call) {
+    if (runs_kernel(call)) kernel_for(call.spec, call.schedule);
+}
+
+void execute(const LoweredCall &call, ConstTensorView input, const std::vector<const Tensor *> &params,
+             TensorView output) {
+    if (output.sizes != call.output_sizes) {
+        throw RuntimeError("expected an output of size " + format_sizes(call.output_sizes) + ", but got " +
+                           format_sizes(output.sizes));
+    }
+    if (!has_strides(output, call.output_strides)) {
+        throw RuntimeError("output must be dense in the layer's " + std::string(to_string(call.spec.layout)) +
+                           " layout: expected strides " + format_sizes(call.output_strides) + ", but got " +
+                           format_sizes(output.strides));
+    }
+    check_no_overlap(input, output);
+    if (!runs_kernel(call)) return;
+
+    const std::shared_ptr<const CompiledKernel> kernel = kernel_for(call.spec, call.schedule);
+    const DenseOperand dense_input = dense_operand(input, call.input_strides);
+    std::vector<std::unique_ptr<KernelBuffer>> buffers;
+    buffers.push_back(std::make_unique<KernelBuffer>(dense_input.data, call.input_extents));
+    for (const Tensor *param : params) {
+        buffers.push_back(std::make_unique<KernelBuffer>(param->data(), reversed(param->sizes())));
+    }
+    buffers.push_back(std::make_unique<KernelBuffer>(output.data, call.output_extents));
+    std::vector<halide_buffer_t *> raw(buffers.size());
+    std::transform(buffers.begin(), buffers.end(), raw.begin(), [](auto &b) { return b->get(); });
+    run_kernel(*kernel, raw);
+}
+
+Tensor execute(const LoweredCall &call, ConstTensorView input, const std::vector<const Tensor *> &params) {
+    Tensor output(call.output_sizes, call.output_strides);
+    execute(call, input, params, output.view());
+    return output;
+}
+
+}  // namespace convgen::detail

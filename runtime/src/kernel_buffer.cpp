@@ -1,0 +1,69 @@
+#include "kernel_buffer.h"
+
+#include <algorithm>
+
+#include "convgen/errors.h"
+
+namespace convgen::detail {
+
+KernelBuffer::KernelBuffer(const float *data, const std::vector<int64_t> &extents) : dims_(extents.size()) {
+    int64_t stride = 1;
+    for (size_t d = 0; d < extents.size(); ++d) {
+        dims_[d] = halide_dimension_t(0, int32_t(extents[d]), int32_t(stride));
+        stride *= extents[d];
+    }
+    buffer_.host = reinterpret_cast<uint8_t *>(const_cast<float *>(data));
+    buffer_.type = halide_type_t(halide_type_float, 32);
+    buffer_.dimensions = int32_t(dims_.size());
+    buffer_.dim = dims_.data();
+}
+
+std::vector<int64_t> image_extents(int64_t n, int64_t c, int64_t h, int64_t w, Layout layout) {
+    if (layout == Layout::NHWC) return {c, w, h, n};
+    return {w, h, c, n};
+}
+
+std::vector<int64_t> column_extents(const OpSpec &spec) {
+    return {spec.out.w, spec.out.h, spec.window.kernel.w, spec.window.kernel.h, spec.channels, spec.batch};
+}
+
+bool has_strides(ConstTensorView view, const Shape &dense_strides) {
+    for (size_t d = 0; d < view.sizes.size(); ++d) {
+        if (view.sizes[d] != 1 && view.strides[d] != dense_strides[d]) return false;
+    }
+    return true;
+}
+
+DenseOperand dense_operand(ConstTensorView view, const Shape &dense_strides) {
+    if (has_strides(view, dense_strides)) return {view.data, std::nullopt};
+    Tensor copy(view.sizes, dense_strides);
+    copy_elements(view, copy.view());
+    DenseOperand operand{copy.data(), std::move(copy)};
+    return operand;
+}
+
+namespace {
+
+// [first, last] addresses an element of the view can occupy.
+std::pair<const float *, const float *> address_range(ConstTensorView v) {
+    const float *lo = v.data, *hi = v.data;
+    for (size_t d = 0; d < v.sizes.size(); ++d) {
+        const int64_t reach = (v.sizes[d] - 1) * v.strides[d];
+        if (reach < 0) lo += reach;
+        else hi += reach;
+    }
+    return {lo, hi};
+}
+
+}  // namespace
+
+void check_no_overlap(ConstTensorView input, ConstTensorView output) {
+    if (input.numel() == 0 || output.numel() == 0) return;
+    const auto [in_lo, in_hi] = address_range(input);
+    const auto [out_lo, out_hi] = address_range(output);
+    if (std::less_equal<>()(out_lo, in_hi) && std::less_equal<>()(in_lo, out_hi)) {
+        throw RuntimeError("output tensor overlaps the input tensor; convgen does not compute in place");
+    }
+}
+
+}  // namespace convgen::detail

@@ -1,0 +1,43 @@
+#pragma once
+// Dense float32 buffers handed to generated kernels, described innermost dim first.
+#include <vector>
+
+#include <HalideRuntime.h>
+
+#include "convgen/op_spec.h"
+#include "convgen/tensor.h"
+
+namespace convgen::detail {
+
+class KernelBuffer {
+public:
+    KernelBuffer(const float *data, const std::vector<int64_t> &extents_innermost_first);
+    KernelBuffer(const KernelBuffer &) = delete;
+    KernelBuffer &operator=(const KernelBuffer &) = delete;
+    halide_buffer_t *get() { return &buffer_; }
+
+private:
+    std::vector<halide_dimension_t> dims_;
+    halide_buffer_t buffer_{};
+};
+
+// Extents, innermost first, of an image tensor (N, C, H, W) stored in `layout`.
+std::vector<int64_t> image_extents(int64_t n, int64_t c, int64_t h, int64_t w, Layout layout);
+// Extents of the (N, C*kH*kW, L) columns of unfold/fold as the 6-D (bx, by, kj, ki, c, n).
+std::vector<int64_t> column_extents(const OpSpec &spec);
+
+// `view` as a dense tensor in the memory order `strides_for` gives: the caller's memory when it
+// already is, else a dense copy owned by `storage`.
+struct DenseOperand {
+    const float *data = nullptr;
+    std::optional<Tensor> storage;
+};
+DenseOperand dense_operand(ConstTensorView view, const Shape &dense_strides);
+
+// True when the view's elements are exactly where `dense_strides` puts them (size-1 dims ignored).
+bool has_strides(ConstTensorView view, const Shape &dense_strides);
+
+// Refuses an output that shares memory with an input: the kernel would read what it wrote.
+void check_no_overlap(ConstTensorView input, ConstTensorView output);
+
+}  // namespace convgen::detail

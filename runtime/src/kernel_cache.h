@@ -1,0 +1,26 @@
+#pragma once
+// Compiled kernels, one per (OpSpec, target, schedule): generated, scheduled and JIT-compiled on
+// first use, then shared by every layer and thread that needs the same code.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <HalideRuntime.h>
+
+#include "convgen/op_spec.h"
+
+namespace convgen::detail {
+
+class CompiledKernel;
+
+// The kernel for spec under `schedule` on the JIT target; compiles it on first request.
+// Concurrent first requests compile once. Throws ValueError (unknown schedule) or KernelError.
+std::shared_ptr<const CompiledKernel> kernel_for(const OpSpec &spec, const std::string &schedule);
+
+// Runs the kernel on buffers in the pipeline's call order (inputs, then the output).
+void run_kernel(const CompiledKernel &kernel, const std::vector<halide_buffer_t *> &buffers);
+
+// Number of distinct kernels compiled so far in this process.
+size_t compiled_kernel_count();
+
+}  // namespace convgen::detail

@@ -1,0 +1,79 @@
+#include "convgen/tensor.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "convgen/errors.h"
+
+namespace convgen {
+namespace {
+
+// Strides for storing the dims of `sizes` in `memory_order` (outermost first).
+Shape strides_in_order(const Shape &sizes, const std::vector<size_t> &memory_order) {
+    Shape strides(sizes.size());
+    int64_t stride = 1;
+    for (size_t i = memory_order.size(); i-- > 0;) {
+        strides[memory_order[i]] = stride;
+        stride *= std::max<int64_t>(sizes[memory_order[i]], 1);
+    }
+    return strides;
+}
+
+}  // namespace
+
+Shape contiguous_strides(const Shape &sizes) {
+    std::vector<size_t> order(sizes.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    return strides_in_order(sizes, order);
+}
+
+Shape channels_last_strides(const Shape &sizes, size_t channel_dim) {
+    std::vector<size_t> order;
+    for (size_t d = 0; d < sizes.size(); ++d) {
+        if (d != channel_dim) order.push_back(d);
+    }
+    order.push_back(channel_dim);
+    return strides_in_order(sizes, order);
+}
+
+int64_t element_count(const Shape &sizes) {
+    int64_t n = 1;
+    for (int64_t s : sizes) n *= s;
+    return n;
+}
+
+Tensor::Tensor(Shape sizes, Shape strides) {
+    for (int64_t s : sizes) {
+        if (s < 0) throw RuntimeError("Trying to create tensor with negative dimension " + std::to_string(s));
+    }
+    const int64_t count = element_count(sizes);
+    storage_ = std::shared_ptr<float[]>(new float[size_t(std::max<int64_t>(count, 1))]());
+    view_ = TensorView(storage_.get(), std::move(sizes), std::move(strides));
+}
+
+Tensor Tensor::copy_of(ConstTensorView view) {
+    Tensor t(view.sizes);
+    copy_elements(view, t.view());
+    return t;
+}
+
+void copy_elements(ConstTensorView src, TensorView dst) {
+    if (src.sizes != dst.sizes) throw RuntimeError("copy_elements: sizes differ");
+    const size_t rank = src.sizes.size();
+    const int64_t count = src.numel();
+    Shape index(rank, 0);
+    for (int64_t i = 0; i < count; ++i) {
+        int64_t from = 0, to = 0;
+        for (size_t d = 0; d < rank; ++d) {
+            from += index[d] * src.strides[d];
+            to += index[d] * dst.strides[d];
+        }
+        dst.data[to] = src.data[from];
+        for (size_t d = rank; d-- > 0;) {
+            if (++index[d] < src.sizes[d]) break;
+            index[d] = 0;
+        }
+    }
+}
+
+}  // namespace convgen
