@@ -1,5 +1,6 @@
 #include "reference/reference.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -126,6 +127,18 @@ std::vector<float> fold(const OpSpec &s, const float *cols) {
 }
 
 }  // namespace
+
+double relative_error(const float *actual, const std::vector<float> &expected) {
+    double max_diff = 0, max_ref = 0;
+    for (size_t i = 0; i < expected.size(); ++i) {
+        const bool actual_nan = std::isnan(actual[i]), expected_nan = std::isnan(expected[i]);
+        if (actual_nan != expected_nan) return INFINITY;
+        if (actual_nan) continue;
+        max_diff = std::max(max_diff, std::abs(double(actual[i]) - double(expected[i])));
+        max_ref = std::max(max_ref, std::abs(double(expected[i])));
+    }
+    return max_ref > 0 ? max_diff / max_ref : max_diff;
+}
 
 int64_t padded_index(int64_t j, int64_t size, PaddingMode mode) {
     if (j >= 0 && j < size) return j;

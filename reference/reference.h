@@ -10,6 +10,10 @@ namespace convgen::reference {
 // weight and bias may be null for unfold/fold (and bias when spec.bias is false).
 std::vector<float> run(const OpSpec &spec, const float *input, const float *weight, const float *bias);
 
+// max |actual - expected| / max |expected|: the error relative to the output's scale
+// (infinite when a NaN appears in only one of them).
+double relative_error(const float *actual, const std::vector<float> &expected);
+
 // Index into a dim of `size` for padded coordinate j under `mode`; -1 means a zero.
 int64_t padded_index(int64_t j, int64_t size, PaddingMode mode);
 

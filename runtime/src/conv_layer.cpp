@@ -10,6 +10,7 @@
 #include "format.h"
 #include "image_layout.h"
 #include "kernel_buffer.h"
+#include "kernel_cache.h"
 #include "limits.h"
 
 namespace convgen::detail {
@@ -99,6 +100,7 @@ ConvLayer::ConvLayer(ConvConfig config) : config_(std::move(config)) {
     if (c.transposed && c.padding_mode != PaddingMode::Zeros) {
         throw ValueError("Only \"zeros\" padding mode is supported for " + transpose_class_name(c.spatial_rank));
     }
+    check_schedule_name(c.schedule);
     if (any_of(c.kernel, [](int64_t k) { return k <= 0; })) {
         throw ValueError("kernel_size must be positive, but got kernel_size=" + format_sizes(c.kernel));
     }
@@ -257,20 +259,22 @@ LoweredCall ConvLayer::lower(const Shape &input) const {
 
 void ConvLayer::prepare(const Shape &input_sizes) const { detail::prepare(lower(input_sizes)); }
 
-namespace {
-std::vector<const Tensor *> params_of(const Tensor &weight, const std::optional<Tensor> &bias) {
-    std::vector<const Tensor *> params{&weight};
-    if (bias) params.push_back(&*bias);
+std::vector<KernelParam> ConvLayer::params(const OpSpec &spec) const {
+    // The weight as 2-D (dim0, dim1, kH, kW), innermost first; 1-D weights have kH = 1.
+    const Shape &w = weight_.sizes();
+    std::vector<KernelParam> params{{weight_.data(), {spec.window.kernel.w, spec.window.kernel.h, w[1], w[0]}}};
+    if (bias_) params.push_back({bias_->data(), {bias_->numel()}});
     return params;
 }
-}  // namespace
 
 Tensor ConvLayer::forward(ConstTensorView input) const {
-    return execute(lower(input.sizes), input, params_of(weight_, bias_));
+    const LoweredCall call = lower(input.sizes);
+    return execute(call, input, params(call.spec));
 }
 
 void ConvLayer::forward(ConstTensorView input, TensorView output) const {
-    execute(lower(input.sizes), input, params_of(weight_, bias_), output);
+    const LoweredCall call = lower(input.sizes);
+    execute(call, input, params(call.spec), output);
 }
 
 ConvLayer ConvLayer::fused_with(const BatchNormParams &bn) const {

@@ -11,8 +11,6 @@
 namespace convgen::detail {
 namespace {
 
-std::vector<int64_t> reversed(const Shape &sizes) { return {sizes.rbegin(), sizes.rend()}; }
-
 bool runs_kernel(const LoweredCall &call) { return element_count(call.output_sizes) > 0; }
 
 }  // namespace
@@ -21,7 +19,7 @@ void prepare(const LoweredCall &call) {
     if (runs_kernel(call)) kernel_for(call.spec, call.schedule);
 }
 
-void execute(const LoweredCall &call, ConstTensorView input, const std::vector<const Tensor *> &params,
+void execute(const LoweredCall &call, ConstTensorView input, const std::vector<KernelParam> &params,
              TensorView output) {
     if (output.sizes != call.output_sizes) {
         throw RuntimeError("expected an output of size " + format_sizes(call.output_sizes) + ", but got " +
@@ -39,8 +37,8 @@ void execute(const LoweredCall &call, ConstTensorView input, const std::vector<c
     const DenseOperand dense_input = dense_operand(input, call.input_strides);
     std::vector<std::unique_ptr<KernelBuffer>> buffers;
     buffers.push_back(std::make_unique<KernelBuffer>(dense_input.data, call.input_extents));
-    for (const Tensor *param : params) {
-        buffers.push_back(std::make_unique<KernelBuffer>(param->data(), reversed(param->sizes())));
+    for (const KernelParam &param : params) {
+        buffers.push_back(std::make_unique<KernelBuffer>(param.data, param.extents));
     }
     buffers.push_back(std::make_unique<KernelBuffer>(output.data, call.output_extents));
     std::vector<halide_buffer_t *> raw(buffers.size());
@@ -48,7 +46,7 @@ void execute(const LoweredCall &call, ConstTensorView input, const std::vector<c
     run_kernel(*kernel, raw);
 }
 
-Tensor execute(const LoweredCall &call, ConstTensorView input, const std::vector<const Tensor *> &params) {
+Tensor execute(const LoweredCall &call, ConstTensorView input, const std::vector<KernelParam> &params) {
     Tensor output(call.output_sizes, call.output_strides);
     execute(call, input, params, output.view());
     return output;

@@ -9,6 +9,7 @@
 #include "convgen/errors.h"
 #include "generator/generate.h"
 #include "schedules/registry.h"
+#include "threads_internal.h"
 
 namespace convgen::detail {
 
@@ -64,6 +65,7 @@ public:
                 // One compile at a time: LLVM codegen is CPU-bound and Halide's compiler state is shared.
                 std::lock_guard compile_lock(compile_mutex_);
                 kernel = compile(spec, schedule);
+                apply_thread_setting();
             }
             promise.set_value(kernel);
             return kernel;
@@ -105,6 +107,8 @@ struct ErrorCapture : Halide::JITUserContext {
 std::shared_ptr<const CompiledKernel> kernel_for(const OpSpec &spec, const std::string &schedule) {
     return cache().get(spec, schedule);
 }
+
+void check_schedule_name(const std::string &name) { schedules::find_schedule(name); }
 
 size_t compiled_kernel_count() { return cache().size(); }
 

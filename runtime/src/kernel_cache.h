@@ -17,6 +17,9 @@ class CompiledKernel;
 // Concurrent first requests compile once. Throws ValueError (unknown schedule) or KernelError.
 std::shared_ptr<const CompiledKernel> kernel_for(const OpSpec &spec, const std::string &schedule);
 
+// Throws ValueError naming the known schedules when `name` is not one of them.
+void check_schedule_name(const std::string &name);
+
 // Runs the kernel on buffers in the pipeline's call order (inputs, then the output).
 void run_kernel(const CompiledKernel &kernel, const std::vector<halide_buffer_t *> &buffers);
 

@@ -6,6 +6,7 @@
 #include "format.h"
 #include "image_layout.h"
 #include "kernel_buffer.h"
+#include "kernel_cache.h"
 #include "limits.h"
 
 namespace convgen {
@@ -145,7 +146,11 @@ LoweredCall lower_fold(const FoldOptions &o, const Shape &input) {
 
 }  // namespace
 
+Unfold::Unfold(UnfoldOptions options) : options_(std::move(options)) { detail::check_schedule_name(options_.schedule()); }
+Fold::Fold(FoldOptions options) : options_(std::move(options)) { detail::check_schedule_name(options_.schedule()); }
+
 Shape Unfold::output_shape(const Shape &input_sizes) const { return lower_unfold(options_, input_sizes).output_sizes; }
+OpSpec Unfold::spec(const Shape &input_sizes) const { return lower_unfold(options_, input_sizes).spec; }
 void Unfold::prepare(const Shape &input_sizes) const { detail::prepare(lower_unfold(options_, input_sizes)); }
 Tensor Unfold::forward(ConstTensorView input) const {
     return detail::execute(lower_unfold(options_, input.sizes), input, {});
@@ -155,6 +160,7 @@ void Unfold::forward(ConstTensorView input, TensorView output) const {
 }
 
 Shape Fold::output_shape(const Shape &input_sizes) const { return lower_fold(options_, input_sizes).output_sizes; }
+OpSpec Fold::spec(const Shape &input_sizes) const { return lower_fold(options_, input_sizes).spec; }
 void Fold::prepare(const Shape &input_sizes) const { detail::prepare(lower_fold(options_, input_sizes)); }
 Tensor Fold::forward(ConstTensorView input) const {
     return detail::execute(lower_fold(options_, input.sizes), input, {});

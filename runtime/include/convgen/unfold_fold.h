@@ -8,9 +8,11 @@ namespace convgen {
 
 class Unfold {
 public:
-    explicit Unfold(UnfoldOptions options) : options_(std::move(options)) {}
+    // Throws ValueError for an unknown schedule; the window is checked per call, as in PyTorch.
+    explicit Unfold(UnfoldOptions options);
     const UnfoldOptions &options() const { return options_; }
     Shape output_shape(const Shape &input_sizes) const;
+    OpSpec spec(const Shape &input_sizes) const;
     void prepare(const Shape &input_sizes) const;
     Tensor forward(ConstTensorView input) const;
     void forward(ConstTensorView input, TensorView output) const;
@@ -21,9 +23,10 @@ private:
 
 class Fold {
 public:
-    explicit Fold(FoldOptions options) : options_(std::move(options)) {}
+    explicit Fold(FoldOptions options);
     const FoldOptions &options() const { return options_; }
     Shape output_shape(const Shape &input_sizes) const;
+    OpSpec spec(const Shape &input_sizes) const;
     void prepare(const Shape &input_sizes) const;
     Tensor forward(ConstTensorView input) const;
     void forward(ConstTensorView input, TensorView output) const;

@@ -49,10 +49,16 @@ struct LoweredCall {
     std::vector<int64_t> output_extents;
 };
 
-// Runs a lowered call. `params` are the weight and bias (dense, PyTorch layout) when the op has them.
-void execute(const LoweredCall &call, ConstTensorView input, const std::vector<const Tensor *> &params,
+// A dense parameter tensor (weight, bias) as the kernel sees it.
+struct KernelParam {
+    const float *data;
+    std::vector<int64_t> extents;  // innermost first
+};
+
+// Runs a lowered call with the op's parameters, if it has any.
+void execute(const LoweredCall &call, ConstTensorView input, const std::vector<KernelParam> &params,
              TensorView output);
-Tensor execute(const LoweredCall &call, ConstTensorView input, const std::vector<const Tensor *> &params);
+Tensor execute(const LoweredCall &call, ConstTensorView input, const std::vector<KernelParam> &params);
 // Compiles the call's kernel now, if it will ever run one.
 void prepare(const LoweredCall &call);
 
@@ -77,6 +83,8 @@ public:
     ConvLayer fused_with(const BatchNormParams &bn) const;
 
 private:
+    std::vector<KernelParam> params(const OpSpec &spec) const;
+
     ConvConfig config_;
     Tensor weight_;
     std::optional<Tensor> bias_;

@@ -1,0 +1,168 @@
+// conv1d/conv2d through the layer API against the plain-loop reference, for every option, both
+// algorithms and every schedule.
+#include <cmath>
+#include <tuple>
+
+#include "test_support.h"
+
+namespace convgen::testing {
+namespace {
+
+struct ConvCase {
+    std::string name;
+    Shape input;  // logical (N, C, H, W) or unbatched (C, H, W)
+    int64_t out_channels;
+    std::vector<int64_t> kernel, stride{1}, dilation{1};
+    Padding<2> padding = 0;
+    int64_t groups = 1;
+    bool bias = true;
+    PaddingMode mode = PaddingMode::Zeros;
+    Activation activation = Activation::None;
+    Layout layout = Layout::NCHW;
+};
+
+std::vector<ConvCase> conv2d_cases() {
+    std::vector<ConvCase> cases{
+        {"basic3x3", {2, 3, 9, 11}, 4, {3}},
+        {"pad1", {1, 4, 8, 8}, 5, {3}, {1}, {1}, 1},
+        {"pad_pair", {1, 3, 7, 9}, 2, {3, 5}, {1}, {1}, {2, 1}},
+        {"stride2", {1, 3, 11, 10}, 4, {3}, {2}, {1}, 1},
+        {"stride_pair", {1, 2, 12, 9}, 3, {3, 2}, {3, 2}, {1}, {1, 0}},
+        {"dilation2", {1, 3, 12, 12}, 4, {3}, {1}, {2}, 2},
+        {"dilation_pair", {1, 2, 13, 10}, 3, {3}, {1}, {3, 2}, {1, 2}},
+        {"groups2", {1, 4, 8, 8}, 6, {3}, {1}, {1}, 1, 2},
+        {"depthwise", {1, 8, 9, 9}, 8, {3}, {1}, {1}, 1, 8},
+        {"depthwise_multiplier", {2, 4, 7, 7}, 12, {3}, {2}, {1}, 1, 4},
+        {"no_bias_1x1", {1, 16, 5, 5}, 8, {1}, {1}, {1}, 0, 1, false},
+        {"kernel7_stride2", {1, 3, 20, 20}, 8, {7}, {2}, {1}, 3},
+        {"same_odd", {1, 3, 8, 9}, 4, {3}, {1}, {1}, kSame},
+        {"same_even", {1, 3, 8, 9}, 4, {4, 2}, {1}, {1}, kSame},
+        {"same_even_dilated", {1, 2, 10, 9}, 3, {4}, {1}, {3}, "same"},
+        {"valid", {1, 3, 8, 9}, 4, {3}, {1}, {1}, kValid},
+        {"unbatched", {3, 7, 8}, 4, {3}, {1}, {1}, 1},
+        {"zero_batch", {0, 3, 7, 8}, 4, {3}, {1}, {1}, 1},
+        {"relu", {1, 3, 8, 8}, 4, {3}, {1}, {1}, 1, 1, true, PaddingMode::Zeros, Activation::Relu},
+        {"relu6", {1, 3, 8, 8}, 4, {3}, {1}, {1}, 1, 1, true, PaddingMode::Zeros, Activation::Relu6},
+        {"nhwc", {2, 5, 7, 6}, 6, {3}, {2}, {1}, 1, 1, true, PaddingMode::Zeros, Activation::None, Layout::NHWC},
+        {"nhwc_depthwise", {1, 6, 7, 6}, 6, {3}, {1}, {1}, 1, 6, true, PaddingMode::Reflect, Activation::Relu,
+         Layout::NHWC},
+    };
+    // Every non-zeros padding mode, with symmetric, asymmetric ('same') and pad == size cases.
+    for (PaddingMode mode : {PaddingMode::Reflect, PaddingMode::Replicate, PaddingMode::Circular}) {
+        const std::string m(to_string(mode));
+        cases.push_back({m + "_pad1", {1, 3, 6, 7}, 4, {3}, {1}, {1}, 1, 1, true, mode});
+        cases.push_back({m + "_pad_pair_stride", {2, 2, 9, 8}, 3, {5, 3}, {2}, {1}, {2, 1}, 1, true, mode});
+        cases.push_back({m + "_same_even", {1, 2, 6, 7}, 3, {4}, {1}, {2}, kSame, 1, true, mode});
+        cases.push_back({m + "_grouped_dilated", {1, 4, 9, 9}, 4, {3}, {1}, {2}, 3, 2, false, mode});
+    }
+    cases.push_back({"circular_pad_equals_size", {1, 2, 3, 4}, 2, {3}, {1}, {1}, {3, 4}, 1, true,
+                     PaddingMode::Circular});
+    cases.push_back({"replicate_large_pad", {1, 2, 3, 3}, 2, {2}, {1}, {1}, 5, 1, true, PaddingMode::Replicate});
+    return cases;
+}
+
+using Conv2dParam = std::tuple<ConvCase, std::string, Algorithm>;
+
+class Conv2dTest : public ::testing::TestWithParam<Conv2dParam> {};
+
+TEST_P(Conv2dTest, MatchesReference) {
+    const auto &[c, schedule, algorithm] = GetParam();
+    const int64_t in_channels = c.input[c.input.size() - 3];
+    Conv2d conv(Conv2dOptions(in_channels, c.out_channels, c.kernel)
+                    .stride(c.stride)
+                    .padding(c.padding)
+                    .dilation(c.dilation)
+                    .groups(c.groups)
+                    .bias(c.bias)
+                    .padding_mode(c.mode)
+                    .activation(c.activation)
+                    .layout(c.layout)
+                    .schedule(schedule)
+                    .algorithm(algorithm));
+    const bool batched = c.input.size() == 4;
+    const Shape strides = c.layout == Layout::NHWC ? channels_last_strides(c.input, batched ? 1 : 0) : Shape{};
+    expect_matches_reference(conv, random_tensor(c.input, 7, strides));
+}
+
+std::string param_name(const ::testing::TestParamInfo<Conv2dParam> &info) {
+    const auto &[c, schedule, algorithm] = info.param;
+    return c.name + "_" + schedule + "_" + std::string(to_string(algorithm));
+}
+
+INSTANTIATE_TEST_SUITE_P(Conv2d, Conv2dTest,
+                         ::testing::Combine(::testing::ValuesIn(conv2d_cases()), ::testing::ValuesIn(kSchedules),
+                                            ::testing::ValuesIn(kAlgorithms)),
+                         param_name);
+
+TEST(Conv1d, MatchesReferenceAcrossOptions) {
+    struct Case {
+        Shape input;
+        int64_t out, kernel, stride, dilation, padding, groups;
+        PaddingMode mode;
+    };
+    const std::vector<Case> cases{
+        {{2, 4, 17}, 6, 3, 1, 1, 1, 1, PaddingMode::Zeros},   {{4, 9}, 2, 2, 2, 1, 0, 1, PaddingMode::Zeros},
+        {{1, 4, 12}, 8, 3, 1, 2, 2, 4, PaddingMode::Reflect}, {{1, 3, 10}, 3, 5, 2, 1, 4, 3, PaddingMode::Circular},
+        {{2, 2, 8}, 4, 4, 1, 1, 3, 2, PaddingMode::Replicate},
+    };
+    for (const Case &c : cases) {
+        for (Algorithm algorithm : kAlgorithms) {
+            Conv1d conv(Conv1dOptions(c.input[c.input.size() - 2], c.out, c.kernel)
+                            .stride(c.stride)
+                            .dilation(c.dilation)
+                            .padding(c.padding)
+                            .groups(c.groups)
+                            .padding_mode(c.mode)
+                            .algorithm(algorithm));
+            expect_matches_reference(conv, random_tensor(c.input, 3));
+        }
+    }
+}
+
+TEST(Conv1d, SameWithEvenKernelPutsTheExtraPadAtTheEnd) {
+    Conv1d conv(Conv1dOptions(1, 1, 2).padding(kSame).bias(false));
+    const float w[] = {1.0f, 10.0f};
+    conv.set_weight(ConstTensorView(w, {1, 1, 2}));
+    const float x[] = {1, 2, 3};
+    const Tensor y = conv.forward(ConstTensorView(x, {1, 1, 3}));
+    ASSERT_EQ(y.sizes(), (Shape{1, 1, 3}));
+    // Padded input [1, 2, 3, 0]: y[i] = x[i] + 10 x[i+1].
+    EXPECT_FLOAT_EQ(y.data()[0], 21.0f);
+    EXPECT_FLOAT_EQ(y.data()[1], 32.0f);
+    EXPECT_FLOAT_EQ(y.data()[2], 3.0f);
+}
+
+TEST(Conv2d, ReflectPaddingMirrorsWithoutRepeatingTheEdge) {
+    // A 1x1 identity conv exposes the padded input: [0,1,2,3,4] padded (3,2) by reflection.
+    Conv1d conv(Conv1dOptions(1, 1, 1).padding(3).padding_mode(PaddingMode::Reflect).bias(false));
+    const float one = 1.0f;
+    conv.set_weight(ConstTensorView(&one, {1, 1, 1}));
+    const float x[] = {0, 1, 2, 3, 4};
+    const Tensor y = conv.forward(ConstTensorView(x, {1, 1, 5}));
+    const std::vector<float> expected{3, 2, 1, 0, 1, 2, 3, 4, 3, 2, 1};
+    ASSERT_EQ(y.numel(), int64_t(expected.size()));
+    for (size_t i = 0; i < expected.size(); ++i) EXPECT_FLOAT_EQ(y.data()[i], expected[i]) << i;
+}
+
+TEST(Conv2d, ZeroBatchGivesAnEmptyOutputOfTheRightShape) {
+    Conv2d conv(Conv2dOptions(3, 4, 3).stride(2));
+    const Tensor y = conv.forward(Tensor({0, 3, 9, 9}));
+    EXPECT_EQ(y.sizes(), (Shape{0, 4, 4, 4}));
+}
+
+TEST(Conv2d, ActivationPropagatesNaNLikePyTorch) {
+    for (Activation activation : {Activation::Relu, Activation::Relu6}) {
+        Conv2d conv(Conv2dOptions(1, 1, 1).bias(false).activation(activation));
+        const float one = 1.0f;
+        conv.set_weight(ConstTensorView(&one, {1, 1, 1, 1}));
+        const float x[] = {NAN, -1.0f, 3.0f, 9.0f};
+        const Tensor y = conv.forward(ConstTensorView(x, {1, 1, 2, 2}));
+        EXPECT_TRUE(std::isnan(y.data()[0]));
+        EXPECT_EQ(y.data()[1], 0.0f);
+        EXPECT_EQ(y.data()[2], 3.0f);
+        EXPECT_EQ(y.data()[3], activation == Activation::Relu ? 9.0f : 6.0f);
+    }
+}
+
+}  // namespace
+}  // namespace convgen::testing

@@ -1,0 +1,27 @@
+#pragma once
+// Helpers shared by the unit tests: random tensors and comparison with the reference.
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "convgen/convgen.h"
+
+namespace convgen::testing {
+
+// Uniform(-1, 1) values, deterministic per seed, in the memory order of `strides`.
+Tensor random_tensor(const Shape &sizes, unsigned seed, const Shape &strides = {});
+
+// The two schedules every op must agree under, and both algorithms.
+inline const std::vector<std::string> kSchedules{"naive", "default"};
+inline const std::vector<Algorithm> kAlgorithms{Algorithm::Direct, Algorithm::UnfoldMatmulFold};
+
+inline constexpr double kTolerance = 1e-5;
+
+// Checks a layer's forward against the reference for the same input, weights and spec.
+template <typename Layer>
+void expect_matches_reference(const Layer &layer, const Tensor &input);
+
+}  // namespace convgen::testing
+
+#include "test_support_impl.h"

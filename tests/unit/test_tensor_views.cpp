@@ -1,0 +1,57 @@
+// Tensor views: zero-copy dense inputs, strided and channels-last inputs, caller-owned outputs.
+#include "test_support.h"
+
+namespace convgen::testing {
+namespace {
+
+TEST(TensorViews, StridedInputGivesTheSameResultAsItsContiguousCopy) {
+    Conv2d conv(Conv2dOptions(3, 4, 3).padding(1));
+    // A (1, 3, 6, 5) view taking every other column of a (1, 3, 6, 10) tensor.
+    const Tensor storage = random_tensor({1, 3, 6, 10}, 21);
+    const ConstTensorView strided(storage.data(), {1, 3, 6, 5}, {180, 60, 10, 2});
+    const Tensor contiguous = Tensor::copy_of(strided);
+    const Tensor a = conv.forward(strided), b = conv.forward(contiguous);
+    ASSERT_EQ(a.sizes(), b.sizes());
+    for (int64_t i = 0; i < a.numel(); ++i) ASSERT_EQ(a.data()[i], b.data()[i]) << i;
+}
+
+TEST(TensorViews, ChannelsLastLayerAcceptsAContiguousInputByCopying) {
+    const Tensor x = random_tensor({2, 3, 5, 6}, 4);
+    Conv2d nchw(Conv2dOptions(3, 4, 3));
+    Conv2d nhwc(Conv2dOptions(3, 4, 3).layout(Layout::NHWC));
+    nhwc.set_weight(nchw.weight());
+    nhwc.set_bias(*nchw.bias());
+    const Tensor a = nchw.forward(x), b = nhwc.forward(x);
+    ASSERT_EQ(a.sizes(), b.sizes());
+    EXPECT_EQ(b.strides(), channels_last_strides(b.sizes(), 1));
+    // Same logical values, different memory order.
+    for (int64_t n = 0; n < 2; ++n)
+        for (int64_t c = 0; c < 4; ++c)
+            for (int64_t y = 0; y < 3; ++y)
+                for (int64_t xw = 0; xw < 4; ++xw) {
+                    const int64_t ia = ((n * 4 + c) * 3 + y) * 4 + xw;
+                    const int64_t ib = n * b.strides()[0] + c * b.strides()[1] + y * b.strides()[2] + xw * b.strides()[3];
+                    ASSERT_NEAR(a.data()[ia], b.data()[ib], 1e-5);
+                }
+}
+
+TEST(TensorViews, ForwardIntoCallerMemory) {
+    Conv2d conv(Conv2dOptions(2, 3, 3));
+    const Tensor x = random_tensor({1, 2, 5, 5}, 9);
+    std::vector<float> out(27, -1.0f);
+    conv.forward(x, TensorView(out.data(), {1, 3, 3, 3}));
+    const Tensor expected = conv.forward(x);
+    for (size_t i = 0; i < out.size(); ++i) EXPECT_EQ(out[i], expected.data()[i]);
+}
+
+TEST(TensorViews, RejectsOutputsOfTheWrongShapeLayoutOrOverlappingTheInput) {
+    Conv2d conv(Conv2dOptions(2, 2, 1));
+    Tensor x = random_tensor({1, 2, 4, 4}, 9);
+    std::vector<float> out(32);
+    EXPECT_THROW(conv.forward(x, TensorView(out.data(), {1, 2, 4, 3})), RuntimeError);
+    EXPECT_THROW(conv.forward(x, TensorView(out.data(), {1, 2, 4, 4}, {32, 1, 8, 2})), RuntimeError);
+    EXPECT_THROW(conv.forward(x, x.view()), RuntimeError);
+}
+
+}  // namespace
+}  // namespace convgen::testing
