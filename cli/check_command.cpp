@@ -36,9 +36,9 @@ public:
         command->add_option("--nets", nets_, "comma-separated networks to check")->delimiter(',');
         command->add_option("--schedule", schedule_, "schedule name");
         command->add_option("--threads", threads_, "threads (0: one per CPU)");
+        command->add_option("--layout", layout_, "nchw or nhwc")->check(CLI::IsMember({"nchw", "nhwc"}));
         command->add_option("--repeats", repeats_, "timed runs per layer (median reported)")
             ->check(CLI::PositiveNumber);
-        command->callback([this] { run(); });
     }
 
     void run() override {
@@ -61,16 +61,19 @@ public:
         std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
         int passed = 0, failed = 0;
         for (const SuiteLayer &l : layers) {
-            Conv2d conv(l.options().schedule(schedule_));
+            Layout layout = Layout::NCHW;
+            parse(layout_, layout);
+            Conv2d conv(l.options().schedule(schedule_).layout(layout));
             const Shape shape = l.input_shape();
-            Tensor input(shape);
+            Tensor input(shape, layout == Layout::NHWC ? channels_last_strides(shape, 1) : Shape{});
             std::generate(input.data(), input.data() + input.numel(), [&] { return uniform(engine); });
 
             auto start = Clock::now();
             conv.prepare(shape);
             const double jit_ms = ms_since(start);
 
-            Tensor output(conv.output_shape(shape));
+            const Shape output_shape = conv.output_shape(shape);
+            Tensor output(output_shape, layout == Layout::NHWC ? channels_last_strides(output_shape, 1) : Shape{});
             std::vector<double> times;
             for (int i = 0; i < repeats_; ++i) {
                 start = Clock::now();
@@ -101,6 +104,7 @@ private:
     std::vector<std::string> nets_{"resnet50", "mobilenet_v2"};
     std::string schedule_ = "default";
     int threads_ = 0;
+    std::string layout_ = "nchw";
     int repeats_ = 5;
 };
 

@@ -1,9 +1,11 @@
 #include "npy.h"
 
 #include <bit>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <istream>
 #include <regex>
 
 #include <unistd.h>
@@ -17,6 +19,7 @@ static_assert(std::endian::native == std::endian::little, "the .npy reader assum
 
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr size_t kMagicSize = 6;
+constexpr uint32_t kMaxHeaderSize = 10000;
 
 [[noreturn]] void fail(const std::string &path, const std::string &problem) {
     throw Error("'" + path + "': " + problem);
@@ -38,7 +41,12 @@ Shape parse_shape(const std::string &text, const std::string &path) {
     size_t consumed = 0;
     for (auto it = begin; it != std::sregex_iterator(); ++it) {
         if (size_t(it->position()) != consumed) fail(path, "corrupt .npy header: bad shape " + text);
-        shape.push_back(std::stoll((*it)[1].str()));
+        int64_t size = 0;
+        const std::string digits = (*it)[1].str();
+        if (std::from_chars(digits.data(), digits.data() + digits.size(), size).ec != std::errc()) {
+            fail(path, "corrupt .npy header: bad shape " + text);  // more digits than int64 holds
+        }
+        shape.push_back(size);
         consumed += size_t(it->length());
     }
     if (inner.find_first_not_of(" ", consumed) != std::string::npos) {
@@ -52,6 +60,10 @@ Shape parse_shape(const std::string &text, const std::string &path) {
 Tensor read_npy(const std::string &path) {
     std::ifstream file(path, std::ios::binary);
     if (!file) fail(path, "cannot open file");
+    return read_npy(file, path);
+}
+
+Tensor read_npy(std::istream &file, const std::string &path) {
     char magic[kMagicSize + 2] = {};
     if (!file.read(magic, sizeof magic) || std::memcmp(magic, kMagic, kMagicSize) != 0) {
         fail(path, "not a .npy file (bad magic string)");
@@ -68,7 +80,11 @@ Tensor read_npy(const std::string &path) {
         if (!file.read(reinterpret_cast<char *>(bytes), 4)) fail(path, "truncated .npy header");
         header_size = uint32_t(bytes[0]) | uint32_t(bytes[1]) << 8 | uint32_t(bytes[2]) << 16 | uint32_t(bytes[3]) << 24;
     }
-    if (header_size > (1u << 20)) fail(path, "corrupt .npy header: header length " + std::to_string(header_size));
+    // NumPy's own limit (np.load's max_header_size); it also bounds the work of parsing the header.
+    if (header_size > kMaxHeaderSize) {
+        fail(path, "header length " + std::to_string(header_size) + " is over " + std::to_string(kMaxHeaderSize) +
+                       " bytes");
+    }
     std::string header(header_size, '\0');
     if (!file.read(header.data(), header_size)) fail(path, "truncated .npy header");
 

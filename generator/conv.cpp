@@ -5,6 +5,7 @@
 #include "generator/generate.h"
 #include "generator/image_access.h"
 #include "generator/sliding_window.h"
+#include "generator/weight_access.h"
 
 namespace convgen::generator {
 
@@ -14,9 +15,7 @@ GeneratedPipeline generate_conv(const OpSpec &spec) {
     const int out_per_group = int(spec.out_channels / spec.groups);
 
     ImageInput input = image_input("input", spec.batch, spec.channels, spec.image, spec.layout);
-    // PyTorch's weight (O, I/g, kH, kW), innermost first.
-    Halide::ImageParam weight =
-        dense_input("weight", {int(w.kernel.w), int(w.kernel.h), in_per_group, int(spec.out_channels)});
+    WeightInput weight = conv_weight_input(spec);
     std::optional<Halide::ImageParam> bias;
     if (spec.bias) bias = dense_input("bias", {int(spec.out_channels)});
 
@@ -35,13 +34,13 @@ GeneratedPipeline generate_conv(const OpSpec &spec) {
     accumulator(x, y, c, n) = initial_value(bias, c);
     if (spec.algorithm == Algorithm::Direct) {
         accumulator(x, y, c, n) +=
-            weight(r.x, r.y, r.z, c) * padded(x * int(w.stride.w) - int(w.pad_begin.w) + r.x * int(w.dilation.w),
+            weight.logical(r.x, r.y, r.z, c) * padded(x * int(w.stride.w) - int(w.pad_begin.w) + r.x * int(w.dilation.w),
                                               y * int(w.stride.h) - int(w.pad_begin.h) + r.y * int(w.dilation.h),
                                               in_channel, n);
     } else {
         Halide::Func columns = unfold_columns(padded, w);
         pipeline.stages[stage::kColumns] = columns;
-        accumulator(x, y, c, n) += weight(r.x, r.y, r.z, c) * columns(x, y, r.x, r.y, in_channel, n);
+        accumulator(x, y, c, n) += weight.logical(r.x, r.y, r.z, c) * columns(x, y, r.x, r.y, in_channel, n);
     }
 
     Halide::Func result(stage::kResult);
@@ -51,7 +50,7 @@ GeneratedPipeline generate_conv(const OpSpec &spec) {
     pipeline.stages[stage::kResult] = result;
     pipeline.reduction = r;
     pipeline.output = image_output(result, spec.batch, spec.out_channels, spec.out, spec.layout);
-    pipeline.arguments = {input.param, weight};
+    pipeline.arguments = {input.param, weight.param};
     if (bias) pipeline.arguments.push_back(*bias);
     return pipeline;
 }

@@ -2,6 +2,14 @@
 
 namespace convgen::generator {
 
+namespace {
+
+Halide::Region region_of(const std::vector<int> &extents) {
+    Halide::Region region;
+    for (int extent : extents) region.emplace_back(0, extent);
+    return region;
+}
+
 void constrain_dense(Halide::OutputImageParam buffer, const std::vector<int> &extents) {
     int stride = 1;
     for (size_t d = 0; d < extents.size(); ++d) {
@@ -10,10 +18,18 @@ void constrain_dense(Halide::OutputImageParam buffer, const std::vector<int> &ex
     }
 }
 
+}  // namespace
+
 Halide::ImageParam dense_input(const std::string &name, const std::vector<int> &extents) {
     Halide::ImageParam param(Halide::Float(32), int(extents.size()), name);
     constrain_dense(param, extents);
+    param.set_estimates(region_of(extents));
     return param;
+}
+
+void constrain_dense_output(Halide::Func output, const std::vector<int> &extents) {
+    constrain_dense(output.output_buffer(), extents);
+    output.set_estimates(region_of(extents));
 }
 
 }  // namespace convgen::generator

@@ -8,8 +8,9 @@
 
 namespace convgen::generator {
 
-// extents are innermost first (Halide's order); the buffer is dense in that order.
+// extents are innermost first (Halide's order); the buffer is dense in that order. The same
+// extents are recorded as estimates, which the autoschedulers plan with.
 Halide::ImageParam dense_input(const std::string &name, const std::vector<int> &extents);
-void constrain_dense(Halide::OutputImageParam buffer, const std::vector<int> &extents);
+void constrain_dense_output(Halide::Func output, const std::vector<int> &extents);
 
 }  // namespace convgen::generator

@@ -35,7 +35,7 @@ Halide::Func image_output(const Halide::Func &result, int64_t batch, int64_t cha
     } else {
         output(x, y, c, n) = result(x, y, c, n);
     }
-    constrain_dense(output.output_buffer(), memory_extents(batch, channels, size, layout));
+    constrain_dense_output(output, memory_extents(batch, channels, size, layout));
     return output;
 }
 

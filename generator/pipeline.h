@@ -24,6 +24,8 @@ struct GeneratedPipeline {
     std::map<std::string, Halide::Func> stages;
     // The reduction domain of the accumulator, if any, for schedules that reorder it.
     Halide::RDom reduction;
+    // C++ source of the schedule an autoscheduler chose, for users to read; empty otherwise.
+    std::string schedule_source;
 
     bool has_stage(const std::string &name) const { return stages.count(name) != 0; }
     Halide::Func stage(const std::string &name) const { return stages.at(name); }

@@ -28,7 +28,7 @@ GeneratedPipeline generate_unfold(const OpSpec &spec) {
     pipeline.stages[stage::kColumns] = columns;
     pipeline.output = Halide::Func("output");
     pipeline.output(columns.args()) = columns(columns.args());
-    constrain_dense(pipeline.output.output_buffer(), column_extents(spec));
+    constrain_dense_output(pipeline.output, column_extents(spec));
     pipeline.arguments = {input.param};
     return pipeline;
 }

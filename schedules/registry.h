@@ -12,11 +12,15 @@
 namespace convgen::schedules {
 
 using ScheduleFunction = void (*)(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
+// Sets spec.weight_layout (and weight_block) to the order the schedule reads best; part of the
+// kernel's interface, so chosen before the pipeline is generated.
+using WeightLayoutFunction = void (*)(OpSpec &, const Halide::Target &);
 
 struct Schedule {
     std::string_view name;
     std::string_view description;
     ScheduleFunction apply;
+    WeightLayoutFunction weight_layout = nullptr;  // null: PyTorch's OIHW
 };
 
 inline constexpr std::string_view kDefaultSchedule = "default";
@@ -25,8 +29,18 @@ const std::vector<Schedule> &all_schedules();
 // Throws convgen::ValueError naming the known schedules when `name` is not one of them.
 const Schedule &find_schedule(std::string_view name);
 
+// The weight layout `schedule` wants for a conv spec on `target`; PyTorch's for other ops.
+void choose_weight_layout(OpSpec &spec, const Schedule &schedule, const Halide::Target &target);
+
 // The schedules themselves, one file each.
 void schedule_naive(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 void schedule_default(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
+void schedule_cuda(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
+void schedule_hand(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
+void hand_weight_layout(OpSpec &, const Halide::Target &);
+void schedule_adams2019(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
+void schedule_li2018(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
+void schedule_mullapudi2016(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
+void schedule_anderson2021(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 
 }  // namespace convgen::schedules

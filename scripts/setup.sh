@@ -9,6 +9,8 @@ shift || true
 debian_packages=(
   g++ libgtest-dev libgmock-dev libbenchmark-dev libdnnl-dev
   libcli11-dev nlohmann-json3-dev python3-torch python3-numpy
+  g++-aarch64-linux-gnu qemu-user
+  clang libclang-rt-14-dev llvm  # the sanitizer and fuzz tree (scripts/test.sh)
 )
 missing=()
 for pkg in "${debian_packages[@]}"; do

@@ -21,6 +21,8 @@ constexpr NameTable<PaddingMode, 4> kModeNames{{{PaddingMode::Zeros, "zeros"},
 constexpr NameTable<Activation, 3> kActivationNames{
     {{Activation::None, "none"}, {Activation::Relu, "relu"}, {Activation::Relu6, "relu6"}}};
 constexpr NameTable<Layout, 2> kLayoutNames{{{Layout::NCHW, "nchw"}, {Layout::NHWC, "nhwc"}}};
+constexpr NameTable<WeightLayout, 2> kWeightLayoutNames{
+    {{WeightLayout::OIHW, "oihw"}, {WeightLayout::HWIO, "hwio"}}};
 constexpr NameTable<Algorithm, 2> kAlgorithmNames{
     {{Algorithm::Direct, "direct"}, {Algorithm::UnfoldMatmulFold, "unfold_matmul_fold"}}};
 
@@ -52,6 +54,7 @@ std::string_view to_string(PaddingMode v) { return name_of(kModeNames, v); }
 std::string_view to_string(Activation v) { return name_of(kActivationNames, v); }
 std::string_view to_string(Layout v) { return name_of(kLayoutNames, v); }
 std::string_view to_string(Algorithm v) { return name_of(kAlgorithmNames, v); }
+std::string_view to_string(WeightLayout v) { return name_of(kWeightLayoutNames, v); }
 
 bool parse(std::string_view name, PaddingMode &out) { return value_of(kModeNames, name, out); }
 bool parse(std::string_view name, Activation &out) { return value_of(kActivationNames, name, out); }
@@ -75,7 +78,8 @@ std::string OpSpec::key() const {
        << " out" << out << " k" << window.kernel << " s" << window.stride << " d" << window.dilation
        << " pb" << window.pad_begin << " pe" << window.pad_end << " op" << window.output_padding << " g"
        << groups << " bias" << bias << ' ' << to_string(padding_mode) << ' ' << to_string(activation)
-       << ' ' << to_string(layout) << ' ' << to_string(algorithm);
+       << ' ' << to_string(layout) << ' ' << to_string(algorithm) << " w" << to_string(weight_layout);
+    if (weight_layout == WeightLayout::HWIO) os << weight_block;
     return os.str();
 }
 

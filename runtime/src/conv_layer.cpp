@@ -6,12 +6,14 @@
 #include <random>
 
 #include "convgen/batch_norm.h"
+#include "convgen/kernel_signature.h"
 #include "convgen/errors.h"
 #include "format.h"
 #include "image_layout.h"
 #include "kernel_buffer.h"
 #include "kernel_cache.h"
 #include "limits.h"
+#include "view_checks.h"
 
 namespace convgen::detail {
 namespace {
@@ -107,9 +109,11 @@ ConvLayer::ConvLayer(ConvConfig config) : config_(std::move(config)) {
 
     // PyTorch's default initialisation: kaiming_uniform(a=sqrt(5)), i.e. U(-1/sqrt(fan_in), +).
     const Shape shape = c.weight_shape();
-    int64_t fan_in = shape[1];
-    for (int64_t k : c.kernel) fan_in *= k;
-    const float bound = fan_in > 0 ? float(1.0 / std::sqrt(double(fan_in))) : 0.0f;
+    check_kernel_addressable<ValueError>("weight", shape);
+    if (c.bias) check_kernel_addressable<ValueError>("bias", {c.out_channels});
+    double fan_in = double(shape[1]);  // in double: a weight with no output channels may have huge other dims
+    for (int64_t k : c.kernel) fan_in *= double(k);
+    const float bound = fan_in > 0 ? float(1.0 / std::sqrt(fan_in)) : 0.0f;
     std::mt19937 engine(0x5eed);
     std::uniform_real_distribution<float> uniform(-bound, bound);
     weight_ = Tensor(shape);
@@ -128,6 +132,26 @@ void ConvLayer::set_weight(ConstTensorView weight) {
                            format_sizes(weight.sizes));
     }
     copy_elements(weight, weight_.view());
+    packs_ = std::make_shared<WeightPacks>();
+}
+
+const Tensor &ConvLayer::packed_weight(const OpSpec &spec) const {
+    if (spec.weight_layout == WeightLayout::OIHW) return weight_;
+    std::lock_guard lock(packs_->mutex);
+    auto [it, inserted] = packs_->hwio.try_emplace(spec.weight_block);
+    if (!inserted) return it->second;
+    const Shape &s = weight_.sizes();  // (O, I/g, kH, kW) or (O, I/g, kW)
+    const int64_t out = s[0], in = s[1], kh = s.size() == 4 ? s[2] : 1, kw = s.back(), block = spec.weight_block;
+    Tensor packed({out / block, kh, kw, in, block});
+    for (int64_t o = 0; o < out; ++o)
+        for (int64_t i = 0; i < in; ++i)
+            for (int64_t y = 0; y < kh; ++y)
+                for (int64_t x = 0; x < kw; ++x) {
+                    packed.data()[((((o / block) * kh + y) * kw + x) * in + i) * block + o % block] =
+                        weight_.data()[((o * in + i) * kh + y) * kw + x];
+                }
+    it->second = std::move(packed);
+    return it->second;
 }
 
 void ConvLayer::set_bias(ConstTensorView bias) {
@@ -147,6 +171,8 @@ LoweredCall ConvLayer::lower(const Shape &input) const {
         throw RuntimeError("Expected " + std::to_string(rank + 1) + "D (unbatched) or " + std::to_string(rank + 2) +
                            "D (batched) input to " + c.op_name() + ", but got input of size: " + format_sizes(input));
     }
+    check_kernel_values({{"input size", input}, {"kernel_size", c.kernel}, {"stride", c.stride},
+                         {"padding", c.padding}, {"dilation", c.dilation}, {"output_padding", c.output_padding}});
     const bool batched = input.size() == rank + 2;
     Shape batched_input = input;
     if (!batched) batched_input.insert(batched_input.begin(), 1);
@@ -242,6 +268,7 @@ LoweredCall ConvLayer::lower(const Shape &input) const {
     spec.activation = c.activation;
     spec.layout = c.layout;
     spec.algorithm = c.algorithm;
+    choose_weight_layout(spec, c.schedule);
 
     call.schedule = c.schedule;
     call.output_sizes = batched ? Shape{spec.batch, spec.out_channels} : Shape{spec.out_channels};
@@ -251,18 +278,16 @@ LoweredCall ConvLayer::lower(const Shape &input) const {
     call.input_extents = image_extents(spec.batch, spec.channels, spec.image.h, spec.image.w, c.layout);
     call.output_extents = image_extents(spec.batch, spec.out_channels, spec.out.h, spec.out.w, c.layout);
 
-    check_kernel_addressable("input", double(element_count(input)));
-    check_kernel_addressable("weight", double(weight_.numel()));
-    check_kernel_addressable("output", double(element_count(call.output_sizes)));
+    check_kernel_addressable("input", input);
+    check_kernel_addressable("output", call.output_sizes);
+    check_kernel_coordinates(spec);
     return call;
 }
 
 void ConvLayer::prepare(const Shape &input_sizes) const { detail::prepare(lower(input_sizes)); }
 
 std::vector<KernelParam> ConvLayer::params(const OpSpec &spec) const {
-    // The weight as 2-D (dim0, dim1, kH, kW), innermost first; 1-D weights have kH = 1.
-    const Shape &w = weight_.sizes();
-    std::vector<KernelParam> params{{weight_.data(), {spec.window.kernel.w, spec.window.kernel.h, w[1], w[0]}}};
+    std::vector<KernelParam> params{{packed_weight(spec).data(), weight_extents(spec)}};
     if (bias_) params.push_back({bias_->data(), {bias_->numel()}});
     return params;
 }
@@ -280,6 +305,7 @@ void ConvLayer::forward(ConstTensorView input, TensorView output) const {
 ConvLayer ConvLayer::fused_with(const BatchNormParams &bn) const {
     const int64_t channels = config_.out_channels;
     auto check = [&](const ConstTensorView &v, const char *name) {
+        check_view_shape(v, name);
         if (v.sizes != Shape{channels}) {
             throw RuntimeError(std::string(name) + " should contain " + std::to_string(channels) + " elements not " +
                                std::to_string(v.numel()));

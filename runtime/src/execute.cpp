@@ -7,6 +7,7 @@
 #include "format.h"
 #include "kernel_buffer.h"
 #include "kernel_cache.h"
+#include "view_checks.h"
 
 namespace convgen::detail {
 namespace {
@@ -21,6 +22,8 @@ void prepare(const LoweredCall &call) {
 
 void execute(const LoweredCall &call, ConstTensorView input, const std::vector<KernelParam> &params,
              TensorView output) {
+    check_view_shape(input, "input");
+    check_view_shape(output, "output");
     if (output.sizes != call.output_sizes) {
         throw RuntimeError("expected an output of size " + format_sizes(call.output_sizes) + ", but got " +
                            format_sizes(output.sizes));

@@ -18,15 +18,6 @@ KernelBuffer::KernelBuffer(const float *data, const std::vector<int64_t> &extent
     buffer_.dim = dims_.data();
 }
 
-std::vector<int64_t> image_extents(int64_t n, int64_t c, int64_t h, int64_t w, Layout layout) {
-    if (layout == Layout::NHWC) return {c, w, h, n};
-    return {w, h, c, n};
-}
-
-std::vector<int64_t> column_extents(const OpSpec &spec) {
-    return {spec.out.w, spec.out.h, spec.window.kernel.w, spec.window.kernel.h, spec.channels, spec.batch};
-}
-
 bool has_strides(ConstTensorView view, const Shape &dense_strides) {
     for (size_t d = 0; d < view.sizes.size(); ++d) {
         if (view.sizes[d] != 1 && view.strides[d] != dense_strides[d]) return false;

@@ -4,6 +4,7 @@
 
 #include <HalideRuntime.h>
 
+#include "convgen/kernel_signature.h"
 #include "convgen/op_spec.h"
 #include "convgen/tensor.h"
 
@@ -21,10 +22,9 @@ private:
     halide_buffer_t buffer_{};
 };
 
-// Extents, innermost first, of an image tensor (N, C, H, W) stored in `layout`.
-std::vector<int64_t> image_extents(int64_t n, int64_t c, int64_t h, int64_t w, Layout layout);
-// Extents of the (N, C*kH*kW, L) columns of unfold/fold as the 6-D (bx, by, kj, ki, c, n).
-std::vector<int64_t> column_extents(const OpSpec &spec);
+// The kernel's buffer shapes (convgen/kernel_signature.h), shared with AOT callers.
+using convgen::column_extents;
+using convgen::image_extents;
 
 // `view` as a dense tensor in the memory order `strides_for` gives: the caller's memory when it
 // already is, else a dense copy owned by `storage`.

@@ -6,40 +6,22 @@
 
 #include <Halide.h>
 
+#include "aot_call.h"
+#include "compiled_kernel.h"
+#include "convgen/cache.h"
 #include "convgen/errors.h"
-#include "generator/generate.h"
+#include "convgen/schedules.h"
+#include "kernel_sources.h"
 #include "schedules/registry.h"
 #include "threads_internal.h"
 
 namespace convgen::detail {
-
-class CompiledKernel {
-public:
-    CompiledKernel(Halide::Callable callable, size_t buffer_count)
-        : callable(std::move(callable)), buffer_count(buffer_count) {}
-    Halide::Callable callable;
-    size_t buffer_count;
-};
 
 namespace {
 
 const Halide::Target &jit_target() {
     static const Halide::Target target = Halide::get_jit_target_from_environment();
     return target;
-}
-
-std::shared_ptr<const CompiledKernel> compile(const OpSpec &spec, const std::string &schedule_name) {
-    const schedules::Schedule &schedule = schedules::find_schedule(schedule_name);
-    try {
-        generator::GeneratedPipeline pipeline = generator::generate(spec);
-        schedule.apply(pipeline, spec, jit_target());
-        Halide::Pipeline halide_pipeline(pipeline.output);
-        Halide::Callable callable = halide_pipeline.compile_to_callable(pipeline.arguments, jit_target());
-        return std::make_shared<CompiledKernel>(std::move(callable), pipeline.arguments.size() + 1);
-    } catch (const Halide::Error &e) {
-        throw KernelError("failed to generate the kernel for " + spec.key() + " with schedule '" +
-                          schedule_name + "': " + e.what());
-    }
 }
 
 class KernelCache {
@@ -57,16 +39,15 @@ public:
                 entries_.emplace(key, promise.get_future().share());
             }
         }
-        if (entry.valid()) return entry.get();  // compiled, or being compiled by another thread
+        if (entry.valid()) {  // compiled, or being compiled by another thread
+            record_memory_hit();
+            return entry.get();
+        }
 
         try {
             std::shared_ptr<const CompiledKernel> kernel;
-            {
-                // One compile at a time: LLVM codegen is CPU-bound and Halide's compiler state is shared.
-                std::lock_guard compile_lock(compile_mutex_);
-                kernel = compile(spec, schedule);
-                apply_thread_setting();
-            }
+            kernel = find_or_build_kernel(spec, schedule, jit_target());  // AOT, disk, then JIT
+            apply_thread_setting();
             promise.set_value(kernel);
             return kernel;
         } catch (...) {
@@ -82,8 +63,13 @@ public:
         return entries_.size();
     }
 
+    void clear() {
+        std::lock_guard lock(mutex_);
+        entries_.clear();
+    }
+
 private:
-    std::mutex mutex_, compile_mutex_;
+    std::mutex mutex_;
     std::map<std::string, std::shared_future<std::shared_ptr<const CompiledKernel>>> entries_;
 };
 
@@ -108,9 +94,35 @@ std::shared_ptr<const CompiledKernel> kernel_for(const OpSpec &spec, const std::
     return cache().get(spec, schedule);
 }
 
+void choose_weight_layout(OpSpec &spec, const std::string &schedule) {
+    schedules::choose_weight_layout(spec, schedules::find_schedule(schedule), jit_target());
+}
+
+}  // namespace convgen::detail
+
+namespace convgen {
+std::vector<ScheduleInfo> available_schedules() {
+    std::vector<ScheduleInfo> infos;
+    for (const schedules::Schedule &s : schedules::all_schedules()) {
+        infos.push_back({std::string(s.name), std::string(s.description)});
+    }
+    return infos;
+}
+}  // namespace convgen
+
+namespace convgen::detail {
+
 void check_schedule_name(const std::string &name) { schedules::find_schedule(name); }
 
 size_t compiled_kernel_count() { return cache().size(); }
+
+}  // namespace convgen::detail
+
+namespace convgen {
+void clear_memory_kernel_cache() { detail::cache().clear(); }
+}  // namespace convgen
+
+namespace convgen::detail {
 
 void run_kernel(const CompiledKernel &kernel, const std::vector<halide_buffer_t *> &b) {
     if (b.size() != kernel.buffer_count) throw std::logic_error("kernel called with the wrong number of buffers");
@@ -118,11 +130,16 @@ void run_kernel(const CompiledKernel &kernel, const std::vector<halide_buffer_t 
     // Callable matches the context argument by its exact type.
     Halide::JITUserContext *context = &capture;
     int status = 0;
-    switch (b.size()) {
-    case 2: status = kernel.callable(context, b[0], b[1]); break;
-    case 3: status = kernel.callable(context, b[0], b[1], b[2]); break;
-    case 4: status = kernel.callable(context, b[0], b[1], b[2], b[3]); break;
-    default: throw std::logic_error("unsupported kernel arity");
+    if (!kernel.callable) {
+        status = call_aot_entry(kernel.entry, b, capture.message);
+    } else {
+        const Halide::Callable &callable = *kernel.callable;
+        switch (b.size()) {
+        case 2: status = callable(context, b[0], b[1]); break;
+        case 3: status = callable(context, b[0], b[1], b[2]); break;
+        case 4: status = callable(context, b[0], b[1], b[2], b[3]); break;
+        default: throw std::logic_error("unsupported kernel arity");
+        }
     }
     if (status != 0) throw KernelError("kernel failed (" + std::to_string(status) + "): " + capture.message);
 }

@@ -17,6 +17,9 @@ class CompiledKernel;
 // Concurrent first requests compile once. Throws ValueError (unknown schedule) or KernelError.
 std::shared_ptr<const CompiledKernel> kernel_for(const OpSpec &spec, const std::string &schedule);
 
+// Sets the weight layout `schedule` wants for spec on the JIT target.
+void choose_weight_layout(OpSpec &spec, const std::string &schedule);
+
 // Throws ValueError naming the known schedules when `name` is not one of them.
 void check_schedule_name(const std::string &name);
 

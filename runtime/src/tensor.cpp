@@ -4,6 +4,8 @@
 #include <numeric>
 
 #include "convgen/errors.h"
+#include "format.h"
+#include "view_checks.h"
 
 namespace convgen {
 namespace {
@@ -14,7 +16,9 @@ Shape strides_in_order(const Shape &sizes, const std::vector<size_t> &memory_ord
     int64_t stride = 1;
     for (size_t i = memory_order.size(); i-- > 0;) {
         strides[memory_order[i]] = stride;
-        stride *= std::max<int64_t>(sizes[memory_order[i]], 1);
+        if (i > 0 && __builtin_mul_overflow(stride, std::max<int64_t>(sizes[memory_order[i]], 1), &stride)) {
+            throw RuntimeError("the strides of sizes " + detail::format_sizes(sizes) + " overflow int64");
+        }
     }
     return strides;
 }
@@ -37,10 +41,27 @@ Shape channels_last_strides(const Shape &sizes, size_t channel_dim) {
 }
 
 int64_t element_count(const Shape &sizes) {
+    if (std::find(sizes.begin(), sizes.end(), 0) != sizes.end()) return 0;
     int64_t n = 1;
-    for (int64_t s : sizes) n *= s;
+    for (int64_t s : sizes) {
+        if (__builtin_mul_overflow(n, s, &n)) {
+            throw RuntimeError("the element count of sizes " + detail::format_sizes(sizes) + " overflows int64");
+        }
+    }
     return n;
 }
+
+namespace detail {
+void check_view_shape(ConstTensorView view, const std::string &name) {
+    if (view.strides.size() != view.sizes.size()) {
+        throw RuntimeError(name + " view has " + std::to_string(view.sizes.size()) + " sizes but " +
+                           std::to_string(view.strides.size()) + " strides");
+    }
+    for (int64_t s : view.sizes) {
+        if (s < 0) throw RuntimeError(name + " view has a negative size: " + format_sizes(view.sizes));
+    }
+}
+}  // namespace detail
 
 Tensor::Tensor(Shape sizes, Shape strides) {
     for (int64_t s : sizes) {
@@ -58,6 +79,8 @@ Tensor Tensor::copy_of(ConstTensorView view) {
 }
 
 void copy_elements(ConstTensorView src, TensorView dst) {
+    detail::check_view_shape(src, "source");
+    detail::check_view_shape(dst, "destination");
     if (src.sizes != dst.sizes) throw RuntimeError("copy_elements: sizes differ");
     const size_t rank = src.sizes.size();
     const int64_t count = src.numel();

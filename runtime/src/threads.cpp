@@ -5,6 +5,7 @@
 
 #include <Halide.h>
 
+#include "aot_call.h"
 #include "threads_internal.h"
 
 namespace convgen {
@@ -25,7 +26,10 @@ int num_threads() {
 }
 
 namespace detail {
-void apply_thread_setting() { Halide::Internal::JITSharedRuntime::set_num_threads(num_threads()); }
+void apply_thread_setting() {
+    Halide::Internal::JITSharedRuntime::set_num_threads(num_threads());  // JIT-compiled kernels
+    set_shared_runtime_threads(num_threads());                         // AOT and disk-cached kernels
+}
 }  // namespace detail
 
 }  // namespace convgen

@@ -56,17 +56,28 @@ bool any_zero(const Shape &sizes, size_t from) {
     return false;
 }
 
+std::vector<int64_t> values(const ExpandingArray<2> &a) { return {a[0], a[1]}; }
+
+// Refuses sizes and options beyond 32-bit kernel indexing before lowering does arithmetic on them.
+template <typename Options>
+void check_32_bit_values(const Options &o, const Shape &input) {
+    detail::check_kernel_values({{"input size", input}, {"kernel_size", values(o.kernel_size())},
+                                 {"dilation", values(o.dilation())}, {"padding", values(o.padding())},
+                                 {"stride", values(o.stride())}});
+}
+
 template <typename Options>
 void finish(LoweredCall &call, const Options &options) {
     call.spec.layout = options.layout();
     call.spec.algorithm = options.algorithm();
     call.schedule = options.schedule();
-    detail::check_kernel_addressable("input", double(element_count(call.input_extents)));
-    detail::check_kernel_addressable("output", double(element_count(call.output_sizes)));
+    detail::check_kernel_addressable("input", call.input_extents);
+    detail::check_kernel_addressable("output", call.output_sizes);
 }
 
 LoweredCall lower_unfold(const UnfoldOptions &o, const Shape &input) {
     check_window(o.kernel_size(), o.dilation(), o.padding(), o.stride());
+    check_32_bit_values(o, input);
     if ((input.size() != 3 && input.size() != 4) || any_zero(input, input.size() - 3)) {
         throw RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
                            "dimensions for input, but got: " + format_sizes(input));
@@ -80,6 +91,7 @@ LoweredCall lower_unfold(const UnfoldOptions &o, const Shape &input) {
     s.image = {input[input.size() - 2], input[input.size() - 1]};
     s.window = make_window(o.kernel_size(), o.dilation(), o.padding(), o.stride());
     s.out = block_grid(s.image, s.window);
+    detail::check_kernel_coordinates(s);
     if (s.out.h < 1 || s.out.w < 1) {
         throw RuntimeError("Given input with spatial size (" + std::to_string(s.image.h) + ", " +
                            std::to_string(s.image.w) + "), kernel_size=" + pair_text(o.kernel_size()) +
@@ -87,6 +99,8 @@ LoweredCall lower_unfold(const UnfoldOptions &o, const Shape &input) {
                            ", calculated shape of the array of sliding blocks as (" + std::to_string(s.out.h) +
                            ", " + std::to_string(s.out.w) + "), but its components must be at least one.");
     }
+    detail::check_kernel_addressable("output",
+                                     {s.batch, s.channels, s.window.kernel.h, s.window.kernel.w, s.out.h, s.out.w});
     s.out_channels = s.channels * s.window.kernel.h * s.window.kernel.w;
     call.output_sizes = {s.out_channels, s.out.h * s.out.w};
     if (batched) call.output_sizes.insert(call.output_sizes.begin(), s.batch);
@@ -100,6 +114,8 @@ LoweredCall lower_unfold(const UnfoldOptions &o, const Shape &input) {
 
 LoweredCall lower_fold(const FoldOptions &o, const Shape &input) {
     check_window(o.kernel_size(), o.dilation(), o.padding(), o.stride());
+    check_32_bit_values(o, input);
+    detail::check_kernel_values({{"output_size", values(o.output_size())}});
     if ((input.size() != 2 && input.size() != 3) || any_zero(input, input.size() - 2)) {
         throw RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
                            "non-zero dimensions for input, but got: " + format_sizes(input));
@@ -121,6 +137,7 @@ LoweredCall lower_fold(const FoldOptions &o, const Shape &input) {
     s.image = {o.output_size()[0], o.output_size()[1]};
     s.window = make_window(o.kernel_size(), o.dilation(), o.padding(), o.stride());
     s.out = block_grid(s.image, s.window);
+    detail::check_kernel_coordinates(s);
     const std::string given = "Given output_size=" + pair_text(o.output_size()) + ", kernel_size=" +
                               pair_text(o.kernel_size()) + ", dilation=" + pair_text(o.dilation()) +
                               ", padding=" + pair_text(o.padding()) + ", stride=" + pair_text(o.stride()) + ", ";

@@ -1,39 +1,15 @@
 // The CLI's .npy reader and writer: round trips, and a clear error for every malformed file.
-#include <filesystem>
 #include <fstream>
 
 #include "npy.h"
+#include "npy_test_files.h"
 #include "test_support.h"
 
 namespace convgen::testing {
 namespace {
 
-class NpyTest : public ::testing::Test {
+class NpyTest : public ScratchDirectoryTest {
 protected:
-    std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                ("convgen_npy_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                 "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    void SetUp() override { std::filesystem::create_directories(dir); }
-    void TearDown() override { std::filesystem::remove_all(dir); }
-
-    std::string write_raw(const std::string &name, const std::string &header, size_t data_bytes, int version = 1) {
-        const std::string path = (dir / name).string();
-        std::ofstream f(path, std::ios::binary);
-        f.write("\x93NUMPY", 6);
-        f.put(char(version));
-        f.put(0);
-        if (version == 1) {
-            f.put(char(header.size() & 0xff));
-            f.put(char(header.size() >> 8));
-        } else {
-            const uint32_t n = uint32_t(header.size());
-            f.write(reinterpret_cast<const char *>(&n), 4);
-        }
-        f << header;
-        f << std::string(data_bytes, '\0');
-        return path;
-    }
-
     void expect_error(const std::string &path, const std::string &message) {
         try {
             cli::read_npy(path);
@@ -75,6 +51,42 @@ TEST_F(NpyTest, RefusesMalformedFiles) {
     expect_error(write_raw("noshape.npy", "{'descr': '<f4', 'fortran_order': False}", 0), "no 'shape'");
     expect_error(write_raw("badshape.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (2, x), }", 0), "bad shape");
     expect_error(write_raw("v9.npy", "{}", 0, 9), "unsupported .npy format version 9");
+}
+
+// Every other dtype NumPy writes, byte orders, layouts and corruptions: each a clear error that
+// names the problem (convgen converts nothing: float32 little-endian C order is the only format).
+TEST_F(NpyTest, RefusesEveryOtherDtypeLayoutAndCorruption) {
+    const auto header = [](const std::string &descr, const std::string &shape, const std::string &order = "False") {
+        return "{'descr': '" + descr + "', 'fortran_order': " + order + ", 'shape': " + shape + ", }";
+    };
+    for (const std::string descr : {"<f2", "<f8", ">f8", "<i1", "<i8", "|u1", "|b1", "<c8", "<c16", "|O", "<U3",
+                                    "|S4", "<M8[s]", ">f4", "=f4", "|f4", "f4"}) {
+        SCOPED_TRACE(descr);
+        expect_error(write_raw("dtype.npy", header(descr, "(2,)"), 8), "unsupported dtype");
+    }
+    expect_error(write_raw("fortran1d.npy", header("<f4", "(2,)", "True"), 8), "Fortran");
+    expect_error(write_raw("order.npy", header("<f4", "(2,)", "1"), 8), "no 'fortran_order'");
+    expect_error(write_raw("negative.npy", header("<f4", "(-2,)"), 0), "bad shape");
+    expect_error(write_raw("float_shape.npy", header("<f4", "(2.0,)"), 0), "bad shape");
+    expect_error(write_raw("digits.npy", header("<f4", "(99999999999999999999999,)"), 0), "bad shape");
+    expect_error(write_raw("overflow.npy", header("<f4", "(4294967296, 4294967296)"), 0), "too large");
+    expect_error(write_raw("huge.npy", header("<f4", "(1099511627776,)"), 16), "file is truncated");
+    expect_error(write_raw("empty_data.npy", header("<f4", "(3, 4)"), 0), "file is truncated");
+    expect_error(write_raw("short_header.npy", std::string(10, ' '), 0), "no 'descr'");
+    {
+        std::ofstream f((dir / "cut.npy").string(), std::ios::binary);
+        f.write("\x93NUMPY\x01\x00\x76\x00{'descr'", 18);  // declares 118 header bytes, has 8
+    }
+    expect_error((dir / "cut.npy").string(), "truncated .npy header");
+    {
+        std::ofstream f((dir / "magic_only.npy").string(), std::ios::binary);
+        f.write("\x93NUMPY", 6);
+    }
+    expect_error((dir / "magic_only.npy").string(), "not a .npy file");
+    EXPECT_EQ(cli::read_npy(write_raw("v3.npy", header("<f4", "(2,)"), 8, 3)).sizes(), Shape{2});
+    // NumPy itself refuses headers over 10000 bytes; so does convgen, before parsing one.
+    expect_error(write_raw("long_header.npy", header("<f4", "(" + std::string(20000, ' ') + "2,)"), 8, 2),
+                 "header length 20057 is over 10000 bytes");
 }
 
 }  // namespace

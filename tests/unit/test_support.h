@@ -12,8 +12,8 @@ namespace convgen::testing {
 // Uniform(-1, 1) values, deterministic per seed, in the memory order of `strides`.
 Tensor random_tensor(const Shape &sizes, unsigned seed, const Shape &strides = {});
 
-// The two schedules every op must agree under, and both algorithms.
-inline const std::vector<std::string> kSchedules{"naive", "default"};
+// The schedules every op must agree under, and both algorithms.
+inline const std::vector<std::string> kSchedules{"naive", "default", "hand"};
 inline const std::vector<Algorithm> kAlgorithms{Algorithm::Direct, Algorithm::UnfoldMatmulFold};
 
 inline constexpr double kTolerance = 1e-5;

@@ -1,22 +1,9 @@
 // Every validation rule of docs/pytorch-semantics: the exception type PyTorch raises and its wording.
-#include <functional>
-
+#include "expect_error.h"
 #include "test_support.h"
 
 namespace convgen::testing {
 namespace {
-
-template <typename ExpectedError>
-void expect_error(const std::function<void()> &f, const std::string &message) {
-    try {
-        f();
-        ADD_FAILURE() << "no error; expected: " << message;
-    } catch (const ExpectedError &e) {
-        EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << "got: " << e.what();
-    } catch (const std::exception &e) {
-        ADD_FAILURE() << "wrong exception type: " << e.what();
-    }
-}
 
 TEST(Construction, RulesInPyTorchOrder) {
     expect_error<ValueError>([] { Conv2d(Conv2dOptions(4, 2, 3).groups(0)); }, "groups must be a positive integer");

@@ -14,12 +14,21 @@ enum class Activation { None, Relu, Relu6 };
 enum class Layout { NCHW, NHWC };
 // Direct convolution, or the same result via im2col columns, a matmul and col2im.
 enum class Algorithm { Direct, UnfoldMatmulFold };
+// Memory order of a conv weight as the kernel reads it. Layers keep PyTorch's order and pack
+// once into the order the schedule asks for.
+enum class WeightLayout {
+    OIHW,  // PyTorch's (O, I/g, kH, kW)
+    // (O/b, kH, kW, I/g, b) with b = OpSpec::weight_block: output channels innermost in blocks
+    // of one register tile, so each tile's weights are contiguous (b = O: plain HWIO).
+    HWIO,
+};
 
 std::string_view to_string(OpKind);
 std::string_view to_string(PaddingMode);
 std::string_view to_string(Activation);
 std::string_view to_string(Layout);
 std::string_view to_string(Algorithm);
+std::string_view to_string(WeightLayout);
 
 // Parse the lowercase names used by the CLI and suite files; false when the name is unknown.
 bool parse(std::string_view name, PaddingMode &out);
@@ -66,6 +75,8 @@ struct OpSpec {
     Activation activation = Activation::None;
     Layout layout = Layout::NCHW;
     Algorithm algorithm = Algorithm::Direct;
+    WeightLayout weight_layout = WeightLayout::OIHW;  // conv only
+    int64_t weight_block = 0;                         // HWIO only: output channels per block
 
     // Canonical text of every field: with the target and schedule, the kernel cache key.
     std::string key() const;

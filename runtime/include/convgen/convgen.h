@@ -5,6 +5,7 @@
 #include "convgen/errors.h"
 #include "convgen/op_spec.h"
 #include "convgen/options.h"
+#include "convgen/schedules.h"
 #include "convgen/tensor.h"
 #include "convgen/threads.h"
 #include "convgen/unfold_fold.h"

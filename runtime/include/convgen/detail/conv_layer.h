@@ -1,6 +1,9 @@
 #pragma once
 // The one implementation behind Conv1d/2d and ConvTranspose1d/2d: options resolved to a
 // rank-generic config, the layer's weights, and forward. The public classes are thin wrappers.
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,10 +87,20 @@ public:
 
 private:
     std::vector<KernelParam> params(const OpSpec &spec) const;
+    // The weight in spec's layout, packed on first use and kept until the weight changes.
+    const Tensor &packed_weight(const OpSpec &spec) const;
+
+    // Packed copies of weight_ by block size; replaced (not cleared) by set_weight so a layer
+    // copy keeps its own.
+    struct WeightPacks {
+        std::mutex mutex;
+        std::map<int64_t, Tensor> hwio;
+    };
 
     ConvConfig config_;
-    Tensor weight_;
+    Tensor weight_;  // PyTorch's layout
     std::optional<Tensor> bias_;
+    std::shared_ptr<WeightPacks> packs_ = std::make_shared<WeightPacks>();
 };
 
 }  // namespace convgen::detail

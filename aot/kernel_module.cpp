@@ -1,0 +1,46 @@
+#include "aot/kernel_module.h"
+
+#include "convgen/errors.h"
+#include "generator/generate.h"
+#include "schedules/registry.h"
+
+namespace convgen::aot {
+namespace {
+
+KernelError halide_failure(const OpSpec &spec, const std::string &schedule, const Halide::Target &target,
+                           const Halide::Error &e) {
+    return KernelError("failed to generate the kernel for " + spec.key() + " with schedule '" + schedule +
+                       "' for target " + target.to_string() + ": " + e.what());
+}
+
+}  // namespace
+
+OpSpec spec_for_target(OpSpec spec, const std::string &schedule_name, const Halide::Target &target) {
+    const schedules::Schedule &schedule = schedules::find_schedule(schedule_name);
+    schedules::choose_weight_layout(spec, schedule, target);
+    return spec;
+}
+
+ScheduledKernel schedule_kernel(const OpSpec &spec, const std::string &schedule_name, const Halide::Target &target) {
+    const schedules::Schedule &schedule = schedules::find_schedule(schedule_name);
+    try {
+        generator::GeneratedPipeline generated = generator::generate(spec);
+        schedule.apply(generated, spec, target);
+        return {Halide::Pipeline(generated.output), generated.arguments};
+    } catch (const Halide::Error &e) {
+        throw halide_failure(spec, schedule_name, target, e);
+    }
+}
+
+Halide::Module kernel_module(const OpSpec &spec, const std::string &schedule, const Halide::Target &target,
+                             const std::string &function_name) {
+    ScheduledKernel kernel = schedule_kernel(spec, schedule, target);
+    try {
+        return kernel.pipeline.compile_to_module(kernel.arguments, function_name, target,
+                                                 Halide::LinkageType::ExternalPlusMetadata);
+    } catch (const Halide::Error &e) {
+        throw halide_failure(spec, schedule, target, e);
+    }
+}
+
+}  // namespace convgen::aot

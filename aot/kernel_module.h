@@ -1,0 +1,30 @@
+#pragma once
+// OpSpec + schedule + target -> a scheduled Halide pipeline, and from it a Module that any
+// Halide output (static library, object, assembly, stmt...) can be written from. The JIT cache,
+// the disk cache and `convgen compile` all build kernels here, so they compile the same code.
+#include <string>
+#include <vector>
+
+#include <Halide.h>
+
+#include "convgen/op_spec.h"
+
+namespace convgen::aot {
+
+// `spec` with the fields a schedule chooses per target (the conv weight layout) set for `target`.
+// Layers pick them for the JIT target; an AOT kernel for another target must pick its own.
+OpSpec spec_for_target(OpSpec spec, const std::string &schedule, const Halide::Target &target);
+
+struct ScheduledKernel {
+    Halide::Pipeline pipeline;
+    std::vector<Halide::Argument> arguments;  // call order: input, [weight, [bias]], output
+};
+
+// Throws ValueError for an unknown schedule and KernelError when Halide rejects the pipeline.
+ScheduledKernel schedule_kernel(const OpSpec &spec, const std::string &schedule, const Halide::Target &target);
+
+// The kernel as a Module with an argv entry point (`<function_name>_argv`) and metadata.
+Halide::Module kernel_module(const OpSpec &spec, const std::string &schedule, const Halide::Target &target,
+                             const std::string &function_name);
+
+}  // namespace convgen::aot

@@ -1,0 +1,77 @@
+// Google Benchmark over the suite: every layer x variant (convgen schedules, the reference,
+// oneDNN in its best layout and with NCHW in/out) x thread count, all in one process.
+//   convgen_bench [--suite=FILE] [--variants=a,b] [--threads=1,2] [--nets=x,y] [benchmark flags]
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <map>
+#include <sstream>
+
+#include "convgen/convgen.h"
+#include "convgen/suite.h"
+#include "support/measure.h"
+#include "support/runners.h"
+
+namespace {
+
+std::vector<std::string> split(const std::string &text) {
+    std::vector<std::string> items;
+    std::stringstream stream(text);
+    for (std::string item; std::getline(stream, item, ',');) items.push_back(item);
+    return items;
+}
+
+// Our flags are taken out of argv before Google Benchmark sees the rest.
+std::string take_flag(int &argc, char **argv, const std::string &name, const std::string &fallback) {
+    const std::string prefix = "--" + name + "=";
+    for (int i = 1; i < argc; ++i) {
+        if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) == 0) {
+            std::string value = argv[i] + prefix.size();
+            std::memmove(&argv[i], &argv[i + 1], sizeof(char *) * size_t(argc - i));
+            --argc;
+            return value;
+        }
+    }
+    return fallback;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    using namespace convgen;
+    const std::string suite = take_flag(argc, argv, "suite", CONVGEN_SUITE_DIR "/conv2d_public.jsonl");
+    const std::vector<std::string> variants =
+        split(take_flag(argc, argv, "variants", "default,hand,hand_nhwc,unfold_matmul_fold,onednn,onednn_nchw"));
+    const std::vector<std::string> threads = split(take_flag(argc, argv, "threads", "1,2"));
+    const std::vector<std::string> nets = split(take_flag(argc, argv, "nets", ""));
+
+    std::map<int, double> peak;
+    for (const std::string &t : threads) peak[std::stoi(t)] = bench::measure_fma_peak_gflops(std::stoi(t));
+    for (const SuiteLayer &layer : read_suite(suite)) {
+        if (!nets.empty() && std::find(nets.begin(), nets.end(), layer.net) == nets.end()) continue;
+        const double flops = Conv2d(layer.options()).spec(layer.input_shape()).flops();
+        for (const std::string &name : variants) {
+            const bench::Variant &variant = bench::find_variant(name);
+            for (const std::string &t : threads) {
+                const int thread_count = std::stoi(t);
+                benchmark::RegisterBenchmark(
+                    (layer.name + "/" + name + "/threads:" + t).c_str(),
+                    [=, &peak](benchmark::State &state) {
+                        std::unique_ptr<bench::Runner> runner = bench::make_runner(variant, layer, thread_count);
+                        for (auto _ : state) runner->run();
+                        state.counters["GFLOP/s"] = benchmark::Counter(flops / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+                        state.counters["peak%"] = benchmark::Counter(
+                            100.0 * flops / 1e9 / peak.at(thread_count), benchmark::Counter::kIsIterationInvariantRate);
+                    })
+                    ->Unit(benchmark::kMillisecond)
+                    ->UseRealTime();
+            }
+        }
+    }
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    for (const auto &[t, gflops] : peak) std::fprintf(stderr, "FMA peak, %d thread(s): %.1f GFLOP/s\n", t, gflops);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -1,0 +1,57 @@
+#include <algorithm>
+
+#include "convgen/errors.h"
+#include "convgen/schedules.h"
+#include "convgen/threads.h"
+#include "runners.h"
+
+namespace convgen::bench {
+
+std::unique_ptr<Runner> make_convgen_runner(const Variant &v, const SuiteLayer &l);
+std::unique_ptr<Runner> make_onednn_runner(const SuiteLayer &l, bool nchw_in_out, int threads);
+
+const std::vector<Variant> &all_variants() {
+    static const std::vector<Variant> variants = [] {
+        using K = Variant::Kind;
+        std::vector<Variant> v{
+            {"reference", K::Reference, "", Layout::NCHW, Algorithm::Direct, "plain C++ loops (the test oracle)"},
+            {"default", K::Convgen, "default", Layout::NCHW, Algorithm::Direct, "portable schedule, NCHW"},
+            {"hand", K::Convgen, "hand", Layout::NCHW, Algorithm::Direct, "hand-tuned CPU schedule, NCHW in/out"},
+            {"hand_nhwc", K::Convgen, "hand", Layout::NHWC, Algorithm::Direct, "hand-tuned CPU schedule, NHWC in/out"},
+            {"unfold_matmul_fold", K::Convgen, "default", Layout::NCHW, Algorithm::UnfoldMatmulFold,
+             "im2col + matmul + col2im, NCHW"},
+        };
+        for (const ScheduleInfo &s : available_schedules()) {
+            if (s.name.starts_with("adams") || s.name.starts_with("li2018") || s.name.starts_with("mullapudi")) {
+                v.push_back({s.name, K::Convgen, s.name, Layout::NCHW, Algorithm::Direct, s.description});
+            }
+        }
+        v.push_back({"onednn", K::Onednn, "", Layout::NCHW, Algorithm::Direct,
+                     "oneDNN direct conv in its preferred blocked layout (weights and input reordered once)"});
+        v.push_back({"onednn_nchw", K::OnednnNchw, "", Layout::NCHW, Algorithm::Direct,
+                     "oneDNN direct conv with NCHW in/out, reorders counted"});
+        return v;
+    }();
+    return variants;
+}
+
+const Variant &find_variant(const std::string &name) {
+    const auto &variants = all_variants();
+    const auto it = std::find_if(variants.begin(), variants.end(), [&](const Variant &v) { return v.name == name; });
+    if (it != variants.end()) return *it;
+    std::string known;
+    for (const Variant &v : variants) known += (known.empty() ? "" : ", ") + v.name;
+    throw Error("unknown benchmark variant '" + name + "', expected one of {" + known + "}");
+}
+
+std::unique_ptr<Runner> make_runner(const Variant &variant, const SuiteLayer &layer, int threads) {
+    switch (variant.kind) {
+    case Variant::Kind::Onednn: return make_onednn_runner(layer, false, threads);
+    case Variant::Kind::OnednnNchw: return make_onednn_runner(layer, true, threads);
+    case Variant::Kind::Convgen:
+    case Variant::Kind::Reference: set_num_threads(threads); return make_convgen_runner(variant, layer);
+    }
+    throw Error("unknown variant kind");
+}
+
+}  // namespace convgen::bench

@@ -1,0 +1,247 @@
+// `convgen bench`: every suite layer under each variant (convgen schedules, oneDNN in its best
+// layout and with NCHW in/out) and thread count, measured side by side in one process; a table per
+// layer, per-network totals and geomean ratios to oneDNN, as a table, JSON or CSV, and a chart.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <unistd.h>
+
+#include "convgen/convgen.h"
+#include "convgen/suite.h"
+#include "subcommand.h"
+#include "support/measure.h"
+#include "support/runners.h"
+
+namespace convgen::cli {
+namespace {
+
+struct Record {
+    std::string net, layer, schedule;
+    int threads = 1;
+    int64_t count = 1;
+    double ms = 0, gflops = 0, peak_percent = 0;
+};
+
+// Totals per (network, schedule, threads): sum of count x ms, and the geomean speedup over oneDNN.
+struct Total {
+    std::string net, schedule;
+    int threads = 1;
+    double ms = 0;
+    double geomean_vs_onednn = 0, geomean_vs_onednn_nchw = 0;
+};
+
+std::string json_escape(const std::string &s) {
+    std::string out;
+    for (char c : s) out += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+    return out;
+}
+
+class BenchCommand : public Subcommand {
+public:
+    explicit BenchCommand(CLI::App &app) {
+        CLI::App *command = app.add_subcommand("bench", "benchmark schedules against each other and oneDNN");
+        command->add_option("--suite", suite_, "suite .jsonl file");
+        command->add_option("--nets", nets_, "networks to run (default: all)")->delimiter(',');
+        command->add_option("--threads", threads_, "thread counts, e.g. 1,2")->delimiter(',')->check(CLI::PositiveNumber);
+        command->add_option("--schedules", schedules_, "variants to run (oneDNN rows are always added)")->delimiter(',');
+        command->add_option("--format", format_, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
+        command->add_option("--plot", plot_, "write a PNG chart of schedules against oneDNN per network");
+        command->add_option("--min-time", min_seconds_, "seconds of timed runs per measurement")->check(CLI::PositiveNumber);
+    }
+
+    void run() override {
+        std::vector<std::string> variants = schedules_;
+        for (const char *baseline : {"onednn", "onednn_nchw"}) {
+            if (std::find(variants.begin(), variants.end(), baseline) == variants.end()) variants.push_back(baseline);
+        }
+        for (const std::string &v : variants) bench::find_variant(v);  // unknown names fail before any work
+        if (!plot_.empty() && std::filesystem::path(plot_).extension() != ".png") {
+            throw Error("--plot expects a .png file name, got '" + plot_ + "'");
+        }
+        std::vector<SuiteLayer> layers;
+        for (SuiteLayer &l : read_suite(suite_)) {
+            if (nets_.empty() || std::find(nets_.begin(), nets_.end(), l.net) != nets_.end()) layers.push_back(l);
+        }
+        if (layers.empty()) throw Error("no layer of the requested networks in '" + suite_ + "'");
+
+        std::map<int, double> peak;
+        for (int t : threads_) peak[t] = bench::measure_fma_peak_gflops(t);
+        const size_t total = layers.size() * variants.size() * threads_.size();
+        size_t done = 0;
+        std::vector<Record> records;
+        for (const SuiteLayer &l : layers) {
+            const double flops = Conv2d(l.options()).spec(l.input_shape()).flops();
+            for (int t : threads_) {
+                for (const std::string &name : variants) {
+                    std::fprintf(stderr, "\r[%zu/%zu] %-22s %-20s %d thread(s)   ", ++done, total, l.name.c_str(),
+                                 name.c_str(), t);
+                    std::fflush(stderr);
+                    std::unique_ptr<bench::Runner> runner = bench::make_runner(bench::find_variant(name), l, t);
+                    const double ms = bench::median_ms([&] { runner->run(); }, min_seconds_);
+                    const double gflops = flops / ms / 1e6;
+                    records.push_back({l.net, l.name, name, t, l.count, ms, gflops, 100.0 * gflops / peak[t]});
+                }
+            }
+        }
+        std::fprintf(stderr, "\n");
+        const std::vector<Total> totals = summarize(records);
+        if (format_ == "json") {
+            print_json(records, totals, peak);
+        } else if (format_ == "csv") {
+            print_csv(records);
+        } else {
+            print_table(records, totals, peak);
+        }
+        if (!plot_.empty()) write_plot(records, totals, peak);
+    }
+
+private:
+    // Adds, per network and thread count, the "best" rows: the fastest convgen variant per layer in
+    // any layout ("best"), and with NCHW in/out ("best_nchw").
+    static std::vector<Total> summarize(std::vector<Record> &records) {
+        std::map<std::tuple<std::string, int>, std::vector<Record>> by_layer;
+        for (const Record &r : records) by_layer[{r.layer, r.threads}].push_back(r);
+        for (auto &[key, rows] : by_layer) {
+            Record best{}, best_nchw{};
+            for (const Record &r : rows) {
+                if (r.schedule.starts_with("onednn") || r.schedule == "reference") continue;
+                const bool nchw = bench::find_variant(r.schedule).layout == Layout::NCHW;
+                if (best.ms == 0 || r.ms < best.ms) best = r;
+                if (nchw && (best_nchw.ms == 0 || r.ms < best_nchw.ms)) best_nchw = r;
+            }
+            if (best.ms > 0) {
+                best.schedule = "best";
+                records.push_back(best);
+            }
+            if (best_nchw.ms > 0) {
+                best_nchw.schedule = "best_nchw";
+                records.push_back(best_nchw);
+            }
+        }
+        std::map<std::tuple<std::string, int, std::string>, double> onednn_ms;  // (layer, threads, which)
+        for (const Record &r : records) {
+            if (r.schedule.starts_with("onednn")) onednn_ms[{r.layer, r.threads, r.schedule}] = r.ms;
+        }
+        std::map<std::tuple<std::string, std::string, int>, Total> totals;
+        std::map<std::tuple<std::string, std::string, int>, std::pair<double, int>> log_ratios, log_ratios_nchw;
+        for (const Record &r : records) {
+            Total &t = totals[{r.net, r.schedule, r.threads}];
+            t.net = r.net;
+            t.schedule = r.schedule;
+            t.threads = r.threads;
+            t.ms += double(r.count) * r.ms;
+            auto &lr = log_ratios[{r.net, r.schedule, r.threads}];
+            lr.first += std::log(onednn_ms[{r.layer, r.threads, "onednn"}] / r.ms);
+            lr.second++;
+            auto &ln = log_ratios_nchw[{r.net, r.schedule, r.threads}];
+            ln.first += std::log(onednn_ms[{r.layer, r.threads, "onednn_nchw"}] / r.ms);
+            ln.second++;
+        }
+        std::vector<Total> out;
+        for (auto &[key, t] : totals) {
+            t.geomean_vs_onednn = std::exp(log_ratios[key].first / log_ratios[key].second);
+            t.geomean_vs_onednn_nchw = std::exp(log_ratios_nchw[key].first / log_ratios_nchw[key].second);
+            out.push_back(t);
+        }
+        return out;
+    }
+
+    static double find_ms(const std::vector<Record> &records, const Record &like, const std::string &schedule) {
+        for (const Record &r : records) {
+            if (r.layer == like.layer && r.threads == like.threads && r.schedule == schedule) return r.ms;
+        }
+        return NAN;
+    }
+
+    void print_table(const std::vector<Record> &records, const std::vector<Total> &totals,
+                     const std::map<int, double> &peak) const {
+        for (const auto &[t, g] : peak) std::printf("FMA peak, %d thread(s): %.1f GFLOP/s (measured)\n", t, g);
+        std::printf("\n%-22s %-20s %3s %10s %9s %7s %9s %11s\n", "layer", "schedule", "thr", "ms", "GFLOP/s", "%peak",
+                    "x onednn", "x onednn_nchw");
+        for (const Record &r : records) {
+            std::printf("%-22s %-20s %3d %10.3f %9.1f %7.1f %9.2f %11.2f\n", r.layer.c_str(), r.schedule.c_str(),
+                        r.threads, r.ms, r.gflops, r.peak_percent, find_ms(records, r, "onednn") / r.ms,
+                        find_ms(records, r, "onednn_nchw") / r.ms);
+        }
+        std::printf("\nPer network: sum of count x time; geomean of per-layer speedups (>1: faster than oneDNN)\n");
+        std::printf("%-18s %-20s %3s %10s %10s %14s\n", "network", "schedule", "thr", "total ms", "x onednn",
+                    "x onednn_nchw");
+        for (const Total &t : totals) {
+            std::printf("%-18s %-20s %3d %10.2f %10.2f %14.2f\n", t.net.c_str(), t.schedule.c_str(), t.threads, t.ms,
+                        t.geomean_vs_onednn, t.geomean_vs_onednn_nchw);
+        }
+    }
+
+    void print_json(const std::vector<Record> &records, const std::vector<Total> &totals,
+                    const std::map<int, double> &peak, std::FILE *out = stdout) const {
+        std::fprintf(out, "{\n  \"fma_peak_gflops\": {");
+        bool first = true;
+        for (const auto &[t, g] : peak) {
+            std::fprintf(out, "%s\"%d\": %.2f", first ? "" : ", ", t, g);
+            first = false;
+        }
+        std::fprintf(out, "},\n  \"records\": [\n");
+        for (size_t i = 0; i < records.size(); ++i) {
+            const Record &r = records[i];
+            std::fprintf(out,
+                         "    {\"net\": \"%s\", \"layer\": \"%s\", \"schedule\": \"%s\", \"threads\": %d, \"count\": %lld, "
+                         "\"ms\": %.6f, \"gflops\": %.3f, \"peak_percent\": %.2f}%s\n",
+                         json_escape(r.net).c_str(), json_escape(r.layer).c_str(), json_escape(r.schedule).c_str(),
+                         r.threads, (long long)r.count, r.ms, r.gflops, r.peak_percent,
+                         i + 1 < records.size() ? "," : "");
+        }
+        std::fprintf(out, "  ],\n  \"totals\": [\n");
+        for (size_t i = 0; i < totals.size(); ++i) {
+            const Total &t = totals[i];
+            std::fprintf(out,
+                         "    {\"net\": \"%s\", \"schedule\": \"%s\", \"threads\": %d, \"ms\": %.6f, "
+                         "\"geomean_vs_onednn\": %.4f, \"geomean_vs_onednn_nchw\": %.4f}%s\n",
+                         json_escape(t.net).c_str(), json_escape(t.schedule).c_str(), t.threads, t.ms,
+                         t.geomean_vs_onednn, t.geomean_vs_onednn_nchw, i + 1 < totals.size() ? "," : "");
+        }
+        std::fprintf(out, "  ]\n}\n");
+    }
+
+    static void print_csv(const std::vector<Record> &records) {
+        std::printf("net,layer,schedule,threads,count,ms,gflops,peak_percent\n");
+        for (const Record &r : records) {
+            std::printf("%s,%s,%s,%d,%lld,%.6f,%.3f,%.2f\n", r.net.c_str(), r.layer.c_str(), r.schedule.c_str(),
+                        r.threads, (long long)r.count, r.ms, r.gflops, r.peak_percent);
+        }
+    }
+
+    // The chart is drawn by matplotlib (bench/plot.py) from the JSON report.
+    void write_plot(const std::vector<Record> &records, const std::vector<Total> &totals,
+                    const std::map<int, double> &peak) const {
+        const std::filesystem::path json = std::filesystem::temp_directory_path() /
+                                           ("convgen-bench-" + std::to_string(::getpid()) + ".json");
+        std::FILE *file = std::fopen(json.c_str(), "w");
+        if (!file) throw Error("cannot write " + json.string());
+        print_json(records, totals, peak, file);
+        std::fclose(file);
+        const std::string command = std::string(CONVGEN_PLOT_PYTHON) + " '" + CONVGEN_BENCH_DIR + "/plot.py' '" +
+                                    json.string() + "' '" + plot_ + "'";
+        const int status = std::system(command.c_str());
+        std::filesystem::remove(json);
+        if (status != 0) throw Error("plotting failed (" + command + ")");
+    }
+
+    std::string suite_ = std::string(CONVGEN_SUITE_DIR) + "/conv2d_public.jsonl";
+    std::vector<std::string> nets_;
+    std::vector<int> threads_{1, 2};
+    std::vector<std::string> schedules_{"default", "hand", "hand_nhwc", "unfold_matmul_fold",
+                                        "adams2019", "li2018", "mullapudi2016"};
+    std::string format_ = "table";
+    std::string plot_;
+    double min_seconds_ = 0.2;
+};
+
+}  // namespace
+
+std::unique_ptr<Subcommand> add_bench_command(CLI::App &app) { return std::make_unique<BenchCommand>(app); }
+
+}  // namespace convgen::cli

@@ -1,0 +1,25 @@
+#pragma once
+// The dense buffers a generated kernel takes, derived from its OpSpec alone (no Halide), so AOT
+// callers -- the layer runtime, the cross-compiled ARM test driver, user code -- agree with the
+// generator. Extents are innermost dimension first; the call order is input, [weight, [bias]],
+// output (generator/pipeline.h).
+#include <cstdint>
+#include <vector>
+
+#include "convgen/op_spec.h"
+
+namespace convgen {
+
+using Extents = std::vector<int64_t>;
+
+// An image tensor (N, C, H, W) stored in `layout`.
+Extents image_extents(int64_t n, int64_t c, int64_t h, int64_t w, Layout layout);
+// The (N, C*kH*kW, L) columns of unfold/fold as the 6-D (bx, by, kj, ki, c, n).
+Extents column_extents(const OpSpec &spec);
+// A conv/conv_transpose weight in spec.weight_layout (conv_transpose: PyTorch's (I, O/g, kH, kW)).
+Extents weight_extents(const OpSpec &spec);
+
+// Every buffer of the kernel for `spec`, in call order.
+std::vector<Extents> kernel_buffer_extents(const OpSpec &spec);
+
+}  // namespace convgen

@@ -1,0 +1,156 @@
+// Hand-tuned CPU schedule for direct convolution (x86 AVX-512/AVX2, ARM NEON): a register
+// tile of output channels x output columns, vectorised over channels, accumulating over input
+// channels then kernel taps, with weights packed output-channels-innermost (HWIO). The padded
+// input rows a task needs are staged once per task, channels innermost, which also evaluates
+// the boundary condition and converts NCHW input outside the inner loop.
+// Other ops and algorithms use the portable default schedule.
+#include "schedules/registry.h"
+
+namespace convgen::schedules {
+namespace {
+
+// Parallel tasks wanted per conv: several per thread, so uneven rows still balance.
+constexpr int64_t kMinimumTasks = 16;
+// Weights larger than this stop fitting in a core's L2 next to the input rows.
+constexpr double kCacheBytes = 512 * 1024;
+
+using generator::GeneratedPipeline;
+namespace stage = generator::stage;
+
+struct RegisterTile {
+    int vector_width = 0;     // floats per vector
+    int channel_vectors = 0;  // output-channel vectors per tile
+    int columns = 0;          // output columns per tile
+};
+
+// The accumulator tile for this conv on this target. Accumulators plus one weight vector per
+// channel vector must fit the register file (inputs are broadcast from memory); the tile must
+// keep enough independent FMAs in flight to hide their latency; and, since tiles that overhang
+// the output are shifted inwards and recompute, it should divide the output well. Returns a
+// tile with no vectors when the conv has too few output channels to vectorise over.
+RegisterTile choose_tile(const OpSpec &spec, const Halide::Target &target) {
+    const bool wide_register_file = target.has_feature(Halide::Target::AVX512) ||
+                                    target.has_feature(Halide::Target::AVX512_Skylake) ||
+                                    (target.arch == Halide::Target::ARM && target.bits == 64);
+    const int registers = wide_register_file ? 32 : 16;
+    constexpr int kAccumulatorsToHideLatency = 12;
+    int vector_width = target.natural_vector_size<float>();
+    while (vector_width > spec.out_channels) vector_width /= 2;
+    RegisterTile best;
+    if (vector_width < 4) return best;
+
+    double best_score = 0;
+    for (int channel_vectors = 1; channel_vectors <= 4; ++channel_vectors) {
+        const int64_t channels = int64_t(channel_vectors) * vector_width;
+        if (channels > spec.out_channels) break;
+        for (int columns = 1; columns <= std::min<int64_t>(spec.out.w, 16); ++columns) {
+            const int accumulators = channel_vectors * columns;
+            if (accumulators + channel_vectors + 1 > registers) break;
+            const auto useful = [](int64_t extent, int64_t tile) {
+                return double(extent) / double((extent + tile - 1) / tile * tile);
+            };
+            const double score = useful(spec.out.w, columns) * useful(spec.out_channels, channels) *
+                                 std::min(1.0, double(accumulators) / kAccumulatorsToHideLatency);
+            if (score > best_score + 1e-9) {
+                best_score = score;
+                best = {vector_width, channel_vectors, columns};
+            }
+        }
+    }
+    return best;
+}
+
+bool uses_hand_conv(const OpSpec &spec, const Halide::Target &target) {
+    return spec.op == OpKind::Conv && spec.algorithm == Algorithm::Direct && !target.has_gpu_feature() &&
+           choose_tile(spec, target).vector_width > 0;
+}
+
+void schedule_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
+    const RegisterTile tile = choose_tile(spec, target);
+    const int channel_tile = tile.vector_width * tile.channel_vectors;
+
+    // Which operand stays in cache decides the loop order. Row-major (each task one output row
+    // of a block of channel tiles) re-reads the weights for every row, which is free while they
+    // fit in L2; channel-major (each task a block of channel tiles over the whole image) re-reads
+    // the input instead, the better choice for the deep layers whose weights are megabytes.
+    const int64_t channel_tiles = (spec.out_channels + channel_tile - 1) / channel_tile;
+    const int64_t rows = spec.batch * spec.out.h;
+    const double weight_bytes = 4.0 * double(spec.out_channels) * double(spec.channels / spec.groups) *
+                                double(spec.window.kernel.h * spec.window.kernel.w);
+    const double input_bytes = 4.0 * double(spec.batch * spec.channels * spec.image.h * spec.image.w);
+    // Channel blocks must tile the channels exactly (a ragged block would make bounds inference
+    // read channels past the end), so channel counts that are not a whole number of tiles form
+    // one block, shifted tiles included.
+    const bool whole_tiles = spec.out_channels % channel_tile == 0;
+    const bool channel_major = whole_tiles && weight_bytes > kCacheBytes &&
+                               input_bytes * double(channel_tiles) < weight_bytes * double(rows);
+    const int64_t tasks_per_block = channel_major ? spec.batch : rows;
+    const int64_t wanted_blocks = (kMinimumTasks + tasks_per_block - 1) / tasks_per_block;
+    int64_t tiles_per_block = whole_tiles ? std::max<int64_t>(1, channel_tiles / wanted_blocks) : channel_tiles;
+    while (channel_tiles % tiles_per_block != 0) --tiles_per_block;
+
+    Halide::Var x("x"), y("y"), c("c"), n("n");
+    Halide::Var xo("xo"), xi("xi"), co("co"), ci("ci"), cb("cb"), task("task");
+    Halide::Func output = p.output;
+    if (whole_tiles) {
+        output.split(c, cb, c, int(tiles_per_block) * channel_tile).split(c, co, ci, channel_tile);
+    } else {
+        output.split(c, co, ci, channel_tile, Halide::TailStrategy::ShiftInwards).split(co, cb, co, int(channel_tiles));
+    }
+    output.split(x, xo, xi, tile.columns, Halide::TailStrategy::ShiftInwards);
+    if (channel_major) {
+        output.reorder(ci, xi, xo, y, co, cb, n).fuse(cb, n, task);
+    } else {
+        output.reorder(ci, xi, xo, co, cb, y, n).fuse(cb, y, task).fuse(task, n, task);
+    }
+    output.parallel(task).vectorize(ci, tile.vector_width).unroll(ci).unroll(xi);
+
+    Halide::Func accumulator = p.stage(stage::kAccumulator);
+    const Halide::RDom &r = p.reduction;  // (kx, ky, ci)
+    accumulator.compute_at(output, xo)
+        .reorder_storage(c, x, y, n)
+        .vectorize(c, tile.vector_width)
+        .unroll(c)
+        .unroll(x);
+    accumulator.update()
+        .reorder(c, x, r.z, r.x, r.y, y, n)
+        .vectorize(c, tile.vector_width)
+        .unroll(c)
+        .unroll(x);
+
+    // The inner loop wants the input channels-innermost (consecutive input channels share cache
+    // lines; depthwise convs load channel vectors) with any boundary condition already applied.
+    // Stage the padded input once, in parallel over rows, when that pays: always with padding;
+    // for NCHW input when every task sweeps the whole input (channel-major) or loads channel
+    // vectors (depthwise). Otherwise the transposition costs more than the strided broadcasts.
+    const bool padded = spec.window.pad_begin.h || spec.window.pad_begin.w || spec.window.pad_end.h ||
+                        spec.window.pad_end.w;
+    const bool loads_channel_vectors = spec.channels / spec.groups == 1;
+    if (padded || (spec.layout == Layout::NCHW && (channel_major || loads_channel_vectors))) {
+        Halide::Func staged = p.stage(stage::kPaddedInput);
+        Halide::Var row("row");
+        staged.compute_root().reorder_storage(c, x, y, n).reorder(c, x, y, n).fuse(y, n, row).parallel(row);
+        if (spec.layout == Layout::NHWC) staged.vectorize(c, tile.vector_width, Halide::TailStrategy::GuardWithIf);
+    }
+}
+
+}  // namespace
+
+void hand_weight_layout(OpSpec &spec, const Halide::Target &target) {
+    if (!uses_hand_conv(spec, target)) return;
+    // One block per register tile when the tiles cover the channels exactly.
+    const RegisterTile tile = choose_tile(spec, target);
+    const int64_t channel_tile = int64_t(tile.vector_width) * tile.channel_vectors;
+    spec.weight_layout = WeightLayout::HWIO;
+    spec.weight_block = spec.out_channels % channel_tile == 0 ? channel_tile : spec.out_channels;
+}
+
+void schedule_hand(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
+    if (uses_hand_conv(spec, target)) {
+        schedule_conv(p, spec, target);
+    } else {
+        schedule_default(p, spec, target);
+    }
+}
+
+}  // namespace convgen::schedules
