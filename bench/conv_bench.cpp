@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstring>
+#include <vector>
 #include <map>
 #include <sstream>
 
@@ -11,6 +12,7 @@
 #include "convgen/suite.h"
 #include "support/measure.h"
 #include "support/runners.h"
+#include "support/window_cases.h"
 
 namespace {
 
@@ -33,6 +35,50 @@ std::string take_flag(int &argc, char **argv, const std::string &name, const std
         }
     }
     return fallback;
+}
+
+// Unfold and fold of real layer inputs, with a memcpy of the same number of bytes as the
+// bandwidth yardstick. Counters: GB/s of bytes read + written.
+void register_window_benchmarks(const std::string &suite, const std::vector<std::string> &nets,
+                                const std::vector<std::string> &threads) {
+    using namespace convgen;
+    std::vector<SuiteLayer> layers;
+    for (const SuiteLayer &l : read_suite(suite)) {
+        if (nets.empty() || std::find(nets.begin(), nets.end(), l.net) != nets.end()) layers.push_back(l);
+    }
+    for (const bench::WindowCase &w : bench::window_cases(layers)) {
+        for (const std::string &t : threads) {
+            const int thread_count = std::stoi(t);
+            benchmark::RegisterBenchmark((w.name + "/unfold/threads:" + t).c_str(), [=](benchmark::State &state) {
+                set_num_threads(thread_count);
+                Unfold unfold(UnfoldOptions(w.kernel).stride(w.stride).padding(w.padding));
+                const Tensor image(w.image);
+                Tensor columns(unfold.output_shape(w.image));
+                unfold.prepare(w.image);
+                for (auto _ : state) unfold.forward(image, columns.view());
+                state.counters["GB/s"] = benchmark::Counter(w.unfold_bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+            })->Unit(benchmark::kMillisecond)->UseRealTime();
+            benchmark::RegisterBenchmark((w.name + "/fold/threads:" + t).c_str(), [=](benchmark::State &state) {
+                set_num_threads(thread_count);
+                const Shape columns_shape = Unfold(UnfoldOptions(w.kernel).stride(w.stride).padding(w.padding)).output_shape(w.image);
+                Fold fold(FoldOptions({w.image[2], w.image[3]}, w.kernel).stride(w.stride).padding(w.padding));
+                const Tensor columns(columns_shape);
+                Tensor image(w.image);
+                fold.prepare(columns_shape);
+                for (auto _ : state) fold.forward(columns, image.view());
+                state.counters["GB/s"] = benchmark::Counter(w.fold_bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+            })->Unit(benchmark::kMillisecond)->UseRealTime();
+        }
+        benchmark::RegisterBenchmark((w.name + "/memcpy").c_str(), [=](benchmark::State &state) {
+            // Half the bytes read, half written, as in unfold.
+            std::vector<char> from(size_t(w.unfold_bytes / 2)), to(from.size());
+            for (auto _ : state) {
+                std::memcpy(to.data(), from.data(), from.size());
+                benchmark::DoNotOptimize(to.data());
+            }
+            state.counters["GB/s"] = benchmark::Counter(w.unfold_bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+        })->Unit(benchmark::kMillisecond)->UseRealTime();
+    }
 }
 
 }  // namespace
@@ -68,6 +114,7 @@ int main(int argc, char **argv) {
             }
         }
     }
+    register_window_benchmarks(suite, nets, threads);
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
     for (const auto &[t, gflops] : peak) std::fprintf(stderr, "FMA peak, %d thread(s): %.1f GFLOP/s\n", t, gflops);

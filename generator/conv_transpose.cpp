@@ -48,8 +48,9 @@ GeneratedPipeline generate_conv_transpose(const OpSpec &spec) {
             weight(kj, ki, c % out_per_group, in_channel) * input.logical(bx, by, in_channel, n);
         pipeline.stages[stage::kColumns] = columns;
         pipeline.reduction = r;
-        Halide::Func folded = fold_overlap_add(columns, w, spec.image);
-        accumulator(x, y, c, n) += folded(x, y, c, n);
+        const FoldStages folded = fold_overlap_add(columns, w, spec.image);
+        pipeline.stages[stage::kFoldPhases] = folded.phases;
+        accumulator(x, y, c, n) += folded.image(x, y, c, n);
     }
 
     Halide::Func result(stage::kResult);

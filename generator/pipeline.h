@@ -15,6 +15,7 @@ inline constexpr const char *kPaddedInput = "padded_input";  // input with its b
 inline constexpr const char *kColumns = "columns";           // im2col blocks (bx, by, kj, ki, c, n)
 inline constexpr const char *kAccumulator = "accumulator";   // the reduction (x, y, c, n)
 inline constexpr const char *kResult = "result";             // epilogue applied (x, y, c, n)
+inline constexpr const char *kFoldPhases = "fold_phases";     // col2im sums (xo, px, yo, py, c, n)
 }  // namespace stage
 
 struct GeneratedPipeline {

@@ -12,7 +12,12 @@ namespace convgen::generator {
 Halide::Func unfold_columns(const Halide::Func &padded, const Window &window);
 
 // image(x, y, c, n) = sum of every block element that lands on (x, y); columns is read only
-// inside the block grid, so it may be undefined elsewhere.
-Halide::Func fold_overlap_add(const Halide::Func &columns, const Window &window, Extent2 grid);
+// inside the block grid, so it may be undefined elsewhere. The sums are computed per stride
+// phase in `phases` (stage::kFoldPhases), which `image` reads.
+struct FoldStages {
+    Halide::Func phases;
+    Halide::Func image;
+};
+FoldStages fold_overlap_add(const Halide::Func &columns, const Window &window, Extent2 grid);
 
 }  // namespace convgen::generator

@@ -35,11 +35,11 @@ GeneratedPipeline generate_unfold(const OpSpec &spec) {
 
 GeneratedPipeline generate_fold(const OpSpec &spec) {
     Halide::ImageParam columns = dense_input("input", column_extents(spec));
-    Halide::Func folded = fold_overlap_add(columns, spec.window, spec.out);
+    const FoldStages folded = fold_overlap_add(columns, spec.window, spec.out);
 
     GeneratedPipeline pipeline;
-    pipeline.stages[stage::kAccumulator] = folded;
-    pipeline.output = image_output(folded, spec.batch, spec.channels, spec.image, spec.layout);
+    pipeline.stages[stage::kFoldPhases] = folded.phases;
+    pipeline.output = image_output(folded.image, spec.batch, spec.channels, spec.image, spec.layout);
     pipeline.arguments = {columns};
     return pipeline;
 }

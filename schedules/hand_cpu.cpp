@@ -13,6 +13,8 @@ namespace {
 constexpr int64_t kMinimumTasks = 16;
 // Weights larger than this stop fitting in a core's L2 next to the input rows.
 constexpr double kCacheBytes = 512 * 1024;
+// The share of L1 one block of a register tile's weights may take.
+constexpr int64_t kL1WeightBytes = 16 * 1024;
 
 using generator::GeneratedPipeline;
 namespace stage = generator::stage;
@@ -107,16 +109,33 @@ void schedule_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Targe
 
     Halide::Func accumulator = p.stage(stage::kAccumulator);
     const Halide::RDom &r = p.reduction;  // (kx, ky, ci)
-    accumulator.compute_at(output, xo)
-        .reorder_storage(c, x, y, n)
-        .vectorize(c, tile.vector_width)
-        .unroll(c)
-        .unroll(x);
-    accumulator.update()
-        .reorder(c, x, r.z, r.x, r.y, y, n)
-        .vectorize(c, tile.vector_width)
-        .unroll(c)
-        .unroll(x);
+    // With many input channels, one register tile's weights overflow L1 before the tile is done.
+    // Then the reduction is blocked over input channels: each block's weights stay in L1 while
+    // every tile of the channel tile's rows uses them, the partial sums parked in a small buffer.
+    const int64_t in_per_group = spec.channels / spec.groups;
+    const int64_t taps = spec.window.kernel.h * spec.window.kernel.w;
+    const int64_t block = std::max<int64_t>(8, kL1WeightBytes / (4 * channel_tile * taps)) / 8 * 8;
+    const bool block_inputs = whole_tiles && in_per_group > block && spec.out.w % tile.columns == 0;
+    Halide::Stage update = accumulator.update();
+    if (block_inputs) {
+        Halide::RVar rzo("rzo"), rzi("rzi");
+        Halide::Var uxo("uxo"), uxi("uxi");
+        accumulator.compute_at(output, co).reorder_storage(c, x, y, n).vectorize(c, tile.vector_width);
+        update.split(r.z, rzo, rzi, int(block), Halide::TailStrategy::GuardWithIf)
+            .split(x, uxo, uxi, tile.columns)
+            .reorder(c, uxi, rzi, r.x, r.y, uxo, y, rzo, n)
+            .vectorize(c, tile.vector_width)
+            .unroll(c)
+            .unroll(uxi);
+    } else {
+        accumulator.compute_at(output, xo).reorder_storage(c, x, y, n).vectorize(c, tile.vector_width).unroll(c).unroll(x);
+        update.reorder(c, x, r.z, r.x, r.y, y, n).vectorize(c, tile.vector_width).unroll(c).unroll(x);
+    }
+    // Depthwise convs reduce over the taps alone: unrolled, neighbouring columns share the input
+    // vectors they load.
+    if (spec.channels / spec.groups == 1 && spec.window.kernel.h * spec.window.kernel.w <= 25) {
+        update.unroll(r.x).unroll(r.y);
+    }
 
     // The inner loop wants the input channels-innermost (consecutive input channels share cache
     // lines; depthwise convs load channel vectors) with any boundary condition already applied.

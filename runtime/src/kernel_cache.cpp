@@ -19,8 +19,15 @@ namespace convgen::detail {
 
 namespace {
 
+// Throws KernelError when HL_JIT_TARGET names no target this machine runs (and retries next call).
 const Halide::Target &jit_target() {
-    static const Halide::Target target = Halide::get_jit_target_from_environment();
+    static const Halide::Target target = [] {
+        try {
+            return Halide::get_jit_target_from_environment();
+        } catch (const Halide::Error &e) {
+            throw KernelError(std::string("cannot use the JIT target from HL_JIT_TARGET: ") + e.what());
+        }
+    }();
     return target;
 }
 

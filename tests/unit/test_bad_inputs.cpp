@@ -127,7 +127,7 @@ std::vector<BadInput> shape_mismatches() {
         {"batch norm size", runtime_error("running_var should contain 2 elements not 3"),
          [] {
              const Tensor mean({2}), var({3});
-             Conv2d(Conv2dOptions(4, 2, 3)).fuse_batch_norm({mean, var});
+             Conv2d(Conv2dOptions(4, 2, 3)).fuse_batch_norm({mean, var, std::nullopt, std::nullopt});
          }},
         {"output of wrong size", runtime_error("expected an output of size [1, 2, 4, 4]"),
          [] {

@@ -132,7 +132,7 @@ TEST(BadValues, NaNInWeightsBiasAndBatchNormPropagate) {
     const Tensor mean({3}), var({3}), gamma = random_tensor({3}, 1);
     Tensor nan_var({3});
     nan_var.data()[1] = NAN;
-    const Tensor fused = Conv2d(Conv2dOptions(2, 3, 3)).fuse_batch_norm({mean, nan_var, gamma}).forward(x);
+    const Tensor fused = Conv2d(Conv2dOptions(2, 3, 3)).fuse_batch_norm({mean, nan_var, gamma, std::nullopt}).forward(x);
     for (int64_t i = 0; i < 9; ++i) EXPECT_TRUE(std::isnan(fused.data()[9 + i])) << i;
 }
 
