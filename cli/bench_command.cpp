@@ -73,9 +73,12 @@ public:
         const size_t total = layers.size() * variants.size() * threads_.size();
         size_t done = 0;
         std::vector<Record> records;
-        for (const SuiteLayer &l : layers) {
-            const double flops = Conv2d(l.options()).spec(l.input_shape()).flops();
-            for (int t : threads_) {
+        // Thread counts outermost, so every measurement at one count is taken before the next.
+        std::vector<int> thread_counts = threads_;
+        std::sort(thread_counts.begin(), thread_counts.end());
+        for (int t : thread_counts) {
+            for (const SuiteLayer &l : layers) {
+                const double flops = Conv2d(l.options()).spec(l.input_shape()).flops();
                 for (const std::string &name : variants) {
                     std::fprintf(stderr, "\r[%zu/%zu] %-22s %-20s %d thread(s)   ", ++done, total, l.name.c_str(),
                                  name.c_str(), t);

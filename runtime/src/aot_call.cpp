@@ -27,6 +27,10 @@ int call_aot_entry(AotEntryPoint entry, const std::vector<halide_buffer_t *> &bu
     return status;
 }
 
-void set_shared_runtime_threads(int threads) { halide_set_num_threads(threads); }
+void set_shared_runtime_threads(int threads) {
+    // Halide's pool keeps every worker it has started busy, so fewer threads needs a new pool.
+    if (threads < halide_get_num_threads()) halide_shutdown_thread_pool();
+    halide_set_num_threads(threads);
+}
 
 }  // namespace convgen::detail
