@@ -83,8 +83,16 @@ public:
                     std::fprintf(stderr, "\r[%zu/%zu] %-22s %-20s %d thread(s)   ", ++done, total, l.name.c_str(),
                                  name.c_str(), t);
                     std::fflush(stderr);
-                    std::unique_ptr<bench::Runner> runner = bench::make_runner(bench::find_variant(name), l, t);
-                    const double ms = bench::median_ms([&] { runner->run(); }, min_seconds_);
+                    double ms = 0;
+                    try {
+                        std::unique_ptr<bench::Runner> runner = bench::make_runner(bench::find_variant(name), l, t);
+                        ms = bench::median_ms([&] { runner->run(); }, min_seconds_);
+                    } catch (const Error &e) {  // one failing variant leaves the rest of the run standing
+                        std::fprintf(stderr, "\nconvgen bench: %s on %s skipped: %s\n", name.c_str(), l.name.c_str(),
+                                     e.what());
+                        failures_.push_back(name + " on " + l.name);
+                        continue;
+                    }
                     const double gflops = flops / ms / 1e6;
                     records.push_back({l.net, l.name, name, t, l.count, ms, gflops, 100.0 * gflops / peak[t]});
                 }
@@ -100,6 +108,9 @@ public:
             print_table(records, totals, peak);
         }
         if (!plot_.empty()) write_plot(records, totals, peak);
+        if (!failures_.empty()) {
+            throw KernelError(std::to_string(failures_.size()) + " measurement(s) failed, first: " + failures_.front());
+        }
     }
 
 private:
@@ -241,6 +252,7 @@ private:
     std::string format_ = "table";
     std::string plot_;
     double min_seconds_ = 0.2;
+    std::vector<std::string> failures_;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 // with a 1x1 kernel and unit stride is the identity, so the matmul writes the output grid).
 #include "generator/dense_buffers.h"
 #include "generator/epilogue.h"
+#include "generator/groups.h"
 #include "generator/generate.h"
 #include "generator/image_access.h"
 #include "generator/sliding_window.h"
@@ -28,7 +29,7 @@ GeneratedPipeline generate_conv(const OpSpec &spec) {
 
     Halide::Var x("x"), y("y"), c("c"), n("n");
     Halide::RDom r(0, int(w.kernel.w), 0, int(w.kernel.h), 0, in_per_group, "conv_window");
-    const Halide::Expr in_channel = (c / out_per_group) * in_per_group + r.z;
+    const Halide::Expr in_channel = group_input_channel(c, out_per_group, in_per_group, r.z, spec.groups);
 
     Halide::Func accumulator(stage::kAccumulator);
     accumulator(x, y, c, n) = initial_value(bias, c);

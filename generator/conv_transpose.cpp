@@ -2,6 +2,7 @@
 // matmul of the weight with the input followed by col2im (fold), which is the same sum.
 #include "generator/dense_buffers.h"
 #include "generator/epilogue.h"
+#include "generator/groups.h"
 #include "generator/generate.h"
 #include "generator/image_access.h"
 #include "generator/sliding_window.h"
@@ -30,7 +31,7 @@ GeneratedPipeline generate_conv_transpose(const OpSpec &spec) {
         Halide::Func padded = with_padding(input.logical, spec.image, PaddingMode::Zeros, true, true);
         pipeline.stages[stage::kPaddedInput] = padded;
         Halide::RDom r(0, int(w.kernel.w), 0, int(w.kernel.h), 0, in_per_group, "transpose_window");
-        const Halide::Expr in_channel = (c / out_per_group) * in_per_group + r.z;
+        const Halide::Expr in_channel = group_input_channel(c, out_per_group, in_per_group, r.z, spec.groups);
         const Halide::Expr tx = x + int(w.pad_begin.w) - r.x * int(w.dilation.w);
         const Halide::Expr ty = y + int(w.pad_begin.h) - r.y * int(w.dilation.h);
         const int sw = int(w.stride.w), sh = int(w.stride.h);
@@ -41,7 +42,7 @@ GeneratedPipeline generate_conv_transpose(const OpSpec &spec) {
     } else {
         Halide::Var bx("bx"), by("by"), kj("kj"), ki("ki");
         Halide::RDom r(0, in_per_group, "transpose_matmul");
-        const Halide::Expr in_channel = (c / out_per_group) * in_per_group + r.x;
+        const Halide::Expr in_channel = group_input_channel(c, out_per_group, in_per_group, r.x, spec.groups);
         Halide::Func columns(stage::kColumns);
         columns(bx, by, kj, ki, c, n) = 0.0f;
         columns(bx, by, kj, ki, c, n) +=
