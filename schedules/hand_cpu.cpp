@@ -13,6 +13,8 @@ namespace {
 constexpr int64_t kMinimumTasks = 16;
 // Weights larger than this stop fitting in a core's L2 next to the input rows.
 constexpr double kCacheBytes = 512 * 1024;
+// Copies smaller than this are not worth a parallel region of their own.
+constexpr double kParallelCopyBytes = 1024 * 1024;
 // The share of L1 one block of a register tile's weights may take.
 constexpr int64_t kL1WeightBytes = 16 * 1024;
 
@@ -145,10 +147,16 @@ void schedule_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Targe
     const bool padded = spec.window.pad_begin.h || spec.window.pad_begin.w || spec.window.pad_end.h ||
                         spec.window.pad_end.w;
     const bool loads_channel_vectors = spec.channels / spec.groups == 1;
-    if (padded || (spec.layout == Layout::NCHW && (channel_major || loads_channel_vectors))) {
+    // Depthwise convs on channels-last input skip the copy: their loads are channel vectors at
+    // one (x, y), so the boundary test is a scalar per vector, cheaper than a second pass.
+    const bool stage = spec.layout == Layout::NCHW ? padded || channel_major || loads_channel_vectors
+                                                   : padded && !loads_channel_vectors;
+    if (stage) {
         Halide::Func staged = p.stage(stage::kPaddedInput);
         Halide::Var row("row");
-        staged.compute_root().reorder_storage(c, x, y, n).reorder(c, x, y, n).fuse(y, n, row).parallel(row);
+        staged.compute_root().reorder_storage(c, x, y, n).reorder(c, x, y, n).fuse(y, n, row);
+        // A small copy is done sooner by the calling thread than by waking the pool for it.
+        if (input_bytes > kParallelCopyBytes) staged.parallel(row);
         if (spec.layout == Layout::NHWC) staged.vectorize(c, tile.vector_width, Halide::TailStrategy::GuardWithIf);
     }
 }
