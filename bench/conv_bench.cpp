@@ -87,7 +87,7 @@ int main(int argc, char **argv) {
     using namespace convgen;
     const std::string suite = take_flag(argc, argv, "suite", CONVGEN_SUITE_DIR "/conv2d_public.jsonl");
     const std::vector<std::string> variants =
-        split(take_flag(argc, argv, "variants", "default,hand,hand_nhwc,unfold_matmul_fold,onednn,onednn_nchw"));
+        split(take_flag(argc, argv, "variants", "portable,hand,hand_nhwc,unfold_matmul_fold,onednn,onednn_nchw"));
     const std::vector<std::string> threads = split(take_flag(argc, argv, "threads", "1,2"));
     const std::vector<std::string> nets = split(take_flag(argc, argv, "nets", ""));
 

@@ -247,7 +247,7 @@ private:
     std::string suite_ = std::string(CONVGEN_SUITE_DIR) + "/conv2d_public.jsonl";
     std::vector<std::string> nets_;
     std::vector<int> threads_{1, 2};
-    std::vector<std::string> schedules_{"default", "hand", "hand_nhwc", "unfold_matmul_fold",
+    std::vector<std::string> schedules_{"portable", "hand", "hand_nhwc", "unfold_matmul_fold",
                                         "adams2019", "li2018", "mullapudi2016"};
     std::string format_ = "table";
     std::string plot_;

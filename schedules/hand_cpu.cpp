@@ -1,8 +1,8 @@
 // Hand-tuned CPU schedule for direct convolution (x86 AVX-512/AVX2, ARM NEON): a register
 // tile of output channels x output columns, vectorised over channels, accumulating over input
-// channels then kernel taps, with weights packed output-channels-innermost (HWIO). The padded
-// input rows a task needs are staged once per task, channels innermost, which also evaluates
-// the boundary condition and converts NCHW input outside the inner loop.
+// channels then kernel taps, with weights packed in tile-sized output-channel blocks (HWIO).
+// Input channels are blocked when a tile's weights would overflow L1; the padded input is
+// staged channels-innermost when that takes work out of the inner loop.
 // Other ops and algorithms use the portable default schedule.
 #include "schedules/registry.h"
 
@@ -72,6 +72,10 @@ bool uses_hand_conv(const OpSpec &spec, const Halide::Target &target) {
 void schedule_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
     const RegisterTile tile = choose_tile(spec, target);
     const int channel_tile = tile.vector_width * tile.channel_vectors;
+    const int64_t in_per_group = spec.channels / spec.groups;
+    const bool depthwise = in_per_group == 1;  // the inner loop loads input channel vectors
+    const bool padded = spec.window.pad_begin.h || spec.window.pad_begin.w || spec.window.pad_end.h ||
+                        spec.window.pad_end.w;
 
     // Which operand stays in cache decides the loop order. Row-major (each task one output row
     // of a block of channel tiles) re-reads the weights for every row, which is free while they
@@ -114,7 +118,6 @@ void schedule_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Targe
     // With many input channels, one register tile's weights overflow L1 before the tile is done.
     // Then the reduction is blocked over input channels: each block's weights stay in L1 while
     // every tile of the channel tile's rows uses them, the partial sums parked in a small buffer.
-    const int64_t in_per_group = spec.channels / spec.groups;
     const int64_t taps = spec.window.kernel.h * spec.window.kernel.w;
     const int64_t block = std::max<int64_t>(8, kL1WeightBytes / (4 * channel_tile * taps)) / 8 * 8;
     const bool block_inputs = whole_tiles && in_per_group > block && spec.out.w % tile.columns == 0;
@@ -135,22 +138,15 @@ void schedule_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Targe
     }
     // Depthwise convs reduce over the taps alone: unrolled, neighbouring columns share the input
     // vectors they load.
-    if (spec.channels / spec.groups == 1 && spec.window.kernel.h * spec.window.kernel.w <= 25) {
-        update.unroll(r.x).unroll(r.y);
-    }
+    if (depthwise && taps <= 25) update.unroll(r.x).unroll(r.y);
 
     // The inner loop wants the input channels-innermost (consecutive input channels share cache
     // lines; depthwise convs load channel vectors) with any boundary condition already applied.
-    // Stage the padded input once, in parallel over rows, when that pays: always with padding;
-    // for NCHW input when every task sweeps the whole input (channel-major) or loads channel
-    // vectors (depthwise). Otherwise the transposition costs more than the strided broadcasts.
-    const bool padded = spec.window.pad_begin.h || spec.window.pad_begin.w || spec.window.pad_end.h ||
-                        spec.window.pad_end.w;
-    const bool loads_channel_vectors = spec.channels / spec.groups == 1;
-    // Depthwise convs on channels-last input skip the copy: their loads are channel vectors at
-    // one (x, y), so the boundary test is a scalar per vector, cheaper than a second pass.
-    const bool stage = spec.layout == Layout::NCHW ? padded || channel_major || loads_channel_vectors
-                                                   : padded && !loads_channel_vectors;
+    // Stage the padded input once when that pays. NCHW input: with padding, when every task
+    // sweeps the whole input (channel-major), or for depthwise; otherwise the transposition costs
+    // more than the strided broadcasts. Channels-last input: with padding, except for depthwise,
+    // whose boundary test is one scalar per channel vector, cheaper than a second pass.
+    const bool stage = spec.layout == Layout::NCHW ? padded || channel_major || depthwise : padded && !depthwise;
     if (stage) {
         Halide::Func staged = p.stage(stage::kPaddedInput);
         Halide::Var row("row");

@@ -23,7 +23,8 @@ struct Schedule {
     WeightLayoutFunction weight_layout = nullptr;  // null: PyTorch's OIHW
 };
 
-inline constexpr std::string_view kDefaultSchedule = "default";
+// What layers use unless told otherwise: tuned where a tuned schedule exists, portable elsewhere.
+inline constexpr std::string_view kDefaultSchedule = "hand";
 
 const std::vector<Schedule> &all_schedules();
 // Throws convgen::ValueError naming the known schedules when `name` is not one of them.

@@ -15,10 +15,10 @@ const std::vector<Variant> &all_variants() {
         using K = Variant::Kind;
         std::vector<Variant> v{
             {"reference", K::Reference, "", Layout::NCHW, Algorithm::Direct, "plain C++ loops (the test oracle)"},
-            {"default", K::Convgen, "default", Layout::NCHW, Algorithm::Direct, "portable schedule, NCHW"},
+            {"portable", K::Convgen, "portable", Layout::NCHW, Algorithm::Direct, "portable schedule, NCHW"},
             {"hand", K::Convgen, "hand", Layout::NCHW, Algorithm::Direct, "hand-tuned CPU schedule, NCHW in/out"},
             {"hand_nhwc", K::Convgen, "hand", Layout::NHWC, Algorithm::Direct, "hand-tuned CPU schedule, NHWC in/out"},
-            {"unfold_matmul_fold", K::Convgen, "default", Layout::NCHW, Algorithm::UnfoldMatmulFold,
+            {"unfold_matmul_fold", K::Convgen, "portable", Layout::NCHW, Algorithm::UnfoldMatmulFold,
              "im2col + matmul + col2im, NCHW"},
         };
         for (const ScheduleInfo &s : available_schedules()) {

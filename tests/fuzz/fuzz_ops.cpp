@@ -40,7 +40,7 @@ void draw_execution(Draw &draw, Options &options) {
     options.activation(draw.choice<Activation>(3))
         .layout(draw.choice<Layout>(2))
         .algorithm(draw.choice<Algorithm>(2))
-        .schedule(draw.flag() ? "default" : "naive");
+        .schedule(draw.flag() ? "hand" : "naive");
 }
 
 // Non-finite results must agree exactly; finite ones within kTolerance of the output's scale.

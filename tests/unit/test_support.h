@@ -13,7 +13,7 @@ namespace convgen::testing {
 Tensor random_tensor(const Shape &sizes, unsigned seed, const Shape &strides = {});
 
 // The schedules every op must agree under, and both algorithms.
-inline const std::vector<std::string> kSchedules{"naive", "default", "hand"};
+inline const std::vector<std::string> kSchedules{"naive", "portable", "hand"};
 inline const std::vector<Algorithm> kAlgorithms{Algorithm::Direct, Algorithm::UnfoldMatmulFold};
 
 inline constexpr double kTolerance = 1e-5;

@@ -107,7 +107,7 @@ private:
     Activation activation_ = Activation::None;
     Layout layout_ = Layout::NCHW;
     Algorithm algorithm_ = Algorithm::Direct;
-    std::string schedule_ = "default";
+    std::string schedule_ = "hand";  // schedules/registry.h: kDefaultSchedule
 };
 
 template <size_t D>
