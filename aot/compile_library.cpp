@@ -1,5 +1,6 @@
 #include "aot/compile_library.h"
 
+#include <optional>
 #include <algorithm>
 #include <fstream>
 #include <set>
@@ -66,7 +67,17 @@ std::vector<std::filesystem::path> compile_library(const LibraryRequest &request
     if (wants(kKernelTable) && !wants("header")) emit.emplace_back("header");  // the glue includes it
     const OutputPlan plan = plan_outputs(emit, request.output_dir, request.name);
     try {
-        Halide::link_modules(request.name, modules).compile(plan.halide);
+        Halide::Module library = Halide::link_modules(request.name, modules);
+        // Linking drops the autoscheduler results; keep every kernel's for `--emit schedule`.
+        std::optional<Halide::AutoSchedulerResults> chosen;
+        for (size_t i = 0; i < modules.size(); ++i) {
+            const Halide::AutoSchedulerResults *results = modules[i].get_auto_scheduler_results();
+            if (!results) continue;
+            if (!chosen) chosen = *results, chosen->schedule_source.clear();
+            chosen->schedule_source += "// " + kernels[i].function_name + "\n" + results->schedule_source + "\n";
+        }
+        if (chosen) library.set_auto_scheduler_results(*chosen);
+        library.compile(plan.halide);
     } catch (const Halide::Error &e) {
         throw KernelError("failed to write " + request.name + " for " + target.to_string() + ": " + e.what());
     }

@@ -26,7 +26,7 @@ ScheduledKernel schedule_kernel(const OpSpec &spec, const std::string &schedule_
     try {
         generator::GeneratedPipeline generated = generator::generate(spec);
         schedule.apply(generated, spec, target);
-        return {Halide::Pipeline(generated.output), generated.arguments};
+        return {Halide::Pipeline(generated.output), generated.arguments, generated.autoscheduled};
     } catch (const Halide::Error &e) {
         throw halide_failure(spec, schedule_name, target, e);
     }
@@ -36,8 +36,11 @@ Halide::Module kernel_module(const OpSpec &spec, const std::string &schedule, co
                              const std::string &function_name) {
     ScheduledKernel kernel = schedule_kernel(spec, schedule, target);
     try {
-        return kernel.pipeline.compile_to_module(kernel.arguments, function_name, target,
-                                                 Halide::LinkageType::ExternalPlusMetadata);
+        Halide::Module module = kernel.pipeline.compile_to_module(kernel.arguments, function_name, target,
+                                                                  Halide::LinkageType::ExternalPlusMetadata);
+        // So `--emit schedule` writes the schedule the autoscheduler chose.
+        if (kernel.autoscheduled) module.set_auto_scheduler_results(*kernel.autoscheduled);
+        return module;
     } catch (const Halide::Error &e) {
         throw halide_failure(spec, schedule, target, e);
     }

@@ -3,6 +3,7 @@
 // Halide output (static library, object, assembly, stmt...) can be written from. The JIT cache,
 // the disk cache and `convgen compile` all build kernels here, so they compile the same code.
 #include <string>
+#include <optional>
 #include <vector>
 
 #include <Halide.h>
@@ -18,6 +19,7 @@ OpSpec spec_for_target(OpSpec spec, const std::string &schedule, const Halide::T
 struct ScheduledKernel {
     Halide::Pipeline pipeline;
     std::vector<Halide::Argument> arguments;  // call order: input, [weight, [bias]], output
+    std::optional<Halide::AutoSchedulerResults> autoscheduled;  // set by autoscheduler schedules
 };
 
 // Throws ValueError for an unknown schedule and KernelError when Halide rejects the pipeline.

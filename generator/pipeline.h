@@ -2,6 +2,7 @@
 // What the generator hands to a schedule: the pipeline's arguments in call order, its output,
 // and the named intermediate stages a schedule may address.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,8 @@ struct GeneratedPipeline {
     std::map<std::string, Halide::Func> stages;
     // The reduction domain of the accumulator, if any, for schedules that reorder it.
     Halide::RDom reduction;
-    // C++ source of the schedule an autoscheduler chose, for users to read; empty otherwise.
-    std::string schedule_source;
+    // What an autoscheduler chose (its C++ source among it), for users to read; empty otherwise.
+    std::optional<Halide::AutoSchedulerResults> autoscheduled;
 
     bool has_stage(const std::string &name) const { return stages.count(name) != 0; }
     Halide::Func stage(const std::string &name) const { return stages.at(name); }

@@ -36,7 +36,7 @@ void autoschedule(generator::GeneratedPipeline &p, const Halide::Target &target,
                   const std::string &name, std::map<std::string, std::string> params) {
     load_plugin_once(library);
     Halide::Pipeline pipeline(p.output);
-    p.schedule_source = pipeline.apply_autoscheduler(target, Halide::AutoschedulerParams(name, params)).schedule_source;
+    p.autoscheduled = pipeline.apply_autoscheduler(target, Halide::AutoschedulerParams(name, params));
 }
 
 std::string host_parallelism() { return std::to_string(std::max(1u, std::thread::hardware_concurrency())); }
