@@ -69,6 +69,37 @@ bool uses_hand_conv(const OpSpec &spec, const Halide::Target &target) {
            choose_tile(spec, target).vector_width > 0;
 }
 
+// Depthwise convs on NCHW tensors: every channel is an independent 2-D filter, so they are
+// vectorised along output columns, where both input and output are contiguous, with the taps
+// unrolled and each tap's weight a broadcast. No transposition, and PyTorch's weight layout.
+bool uses_planar_depthwise(const OpSpec &spec, const Halide::Target &target) {
+    return spec.op == OpKind::Conv && spec.algorithm == Algorithm::Direct && !target.has_gpu_feature() &&
+           spec.layout == Layout::NCHW && spec.channels == spec.groups &&
+           spec.window.kernel.h * spec.window.kernel.w <= 25;
+}
+
+void schedule_planar_depthwise(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
+    const int vector_width = target.natural_vector_size<float>();
+    Halide::Var x("x"), y("y"), c("c"), n("n"), plane("plane"), xo("xo"), xi("xi");
+    Halide::Func output = p.output;  // (x, y, c, n)
+    output.fuse(c, n, plane).parallel(plane).vectorize(x, vector_width, Halide::TailStrategy::GuardWithIf);
+    Halide::Func accumulator = p.stage(stage::kAccumulator);
+    const Halide::RDom &r = p.reduction;  // (kx, ky, ci)
+    accumulator.compute_at(output, y).vectorize(x, vector_width, Halide::TailStrategy::GuardWithIf);
+    accumulator.update()
+        .reorder(x, r.x, r.y, r.z, y, c, n)
+        .vectorize(x, vector_width, Halide::TailStrategy::GuardWithIf)
+        .unroll(r.x)
+        .unroll(r.y);
+    // The padded plane, boundary condition applied once per element, reused by every row.
+    const bool padded = spec.window.pad_begin.h || spec.window.pad_begin.w || spec.window.pad_end.h ||
+                        spec.window.pad_end.w;
+    if (padded) {
+        p.stage(stage::kPaddedInput).compute_at(output, plane).vectorize(x, vector_width,
+                                                                           Halide::TailStrategy::GuardWithIf);
+    }
+}
+
 void schedule_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
     const RegisterTile tile = choose_tile(spec, target);
     const int channel_tile = tile.vector_width * tile.channel_vectors;
@@ -160,7 +191,7 @@ void schedule_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Targe
 }  // namespace
 
 void hand_weight_layout(OpSpec &spec, const Halide::Target &target) {
-    if (!uses_hand_conv(spec, target)) return;
+    if (!uses_hand_conv(spec, target) || uses_planar_depthwise(spec, target)) return;
     // One block per register tile when the tiles cover the channels exactly.
     const RegisterTile tile = choose_tile(spec, target);
     const int64_t channel_tile = int64_t(tile.vector_width) * tile.channel_vectors;
@@ -169,7 +200,9 @@ void hand_weight_layout(OpSpec &spec, const Halide::Target &target) {
 }
 
 void schedule_hand(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
-    if (uses_hand_conv(spec, target)) {
+    if (uses_planar_depthwise(spec, target)) {
+        schedule_planar_depthwise(p, spec, target);
+    } else if (uses_hand_conv(spec, target)) {
         schedule_conv(p, spec, target);
     } else {
         schedule_default(p, spec, target);
