@@ -65,7 +65,7 @@ public:
             parse(layout_, layout);
             Conv2d conv(l.options().schedule(schedule_).layout(layout));
             const Shape shape = l.input_shape();
-            Tensor input(shape, layout == Layout::NHWC ? channels_last_strides(shape, 1) : Shape{});
+            Tensor input(shape, layout_strides(shape, 1, layout));
             std::generate(input.data(), input.data() + input.numel(), [&] { return uniform(engine); });
 
             auto start = Clock::now();
@@ -73,7 +73,7 @@ public:
             const double jit_ms = ms_since(start);
 
             const Shape output_shape = conv.output_shape(shape);
-            Tensor output(output_shape, layout == Layout::NHWC ? channels_last_strides(output_shape, 1) : Shape{});
+            Tensor output(output_shape, layout_strides(output_shape, 1, layout));
             std::vector<double> times;
             for (int i = 0; i < repeats_; ++i) {
                 start = Clock::now();

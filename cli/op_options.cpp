@@ -13,7 +13,7 @@ OpOptions::OpOptions(CLI::App *command) : command_(command) {
     add("--output-size", output_size_, "A or A,B (fold)");
     add("--activation", activation_, "none, relu or relu6");
     add("--layout", layout_, "nchw or nhwc: memory order of the image tensors");
-    add("--schedule", schedule_, "schedule name (default: default)");
+    add("--schedule", schedule_, "schedule name (default: hand)");
     add("--algorithm", algorithm_, "direct or unfold_matmul_fold");
 }
 

@@ -9,7 +9,7 @@ namespace convgen::bench {
 namespace {
 
 Tensor random_input(const Shape &shape, Layout layout) {
-    Tensor t(shape, layout == Layout::NHWC ? channels_last_strides(shape, 1) : Shape{});
+    Tensor t(shape, layout_strides(shape, 1, layout));
     std::mt19937 engine(1);
     std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
     for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = uniform(engine);
@@ -22,7 +22,7 @@ public:
         : conv_(l.options().schedule(v.schedule).layout(v.layout).algorithm(v.algorithm)),
           input_(random_input(l.input_shape(), v.layout)) {
         const Shape out = conv_.output_shape(l.input_shape());
-        output_ = Tensor(out, v.layout == Layout::NHWC ? channels_last_strides(out, 1) : Shape{});
+        output_ = Tensor(out, layout_strides(out, 1, v.layout));
         conv_.prepare(l.input_shape());
     }
     void run() override { conv_.forward(input_, output_.view()); }

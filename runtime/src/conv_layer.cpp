@@ -9,7 +9,6 @@
 #include "convgen/kernel_signature.h"
 #include "convgen/errors.h"
 #include "format.h"
-#include "image_layout.h"
 #include "kernel_buffer.h"
 #include "kernel_cache.h"
 #include "limits.h"
@@ -273,8 +272,8 @@ LoweredCall ConvLayer::lower(const Shape &input) const {
     call.schedule = c.schedule;
     call.output_sizes = batched ? Shape{spec.batch, spec.out_channels} : Shape{spec.out_channels};
     call.output_sizes.insert(call.output_sizes.end(), out.begin(), out.end());
-    call.input_strides = layout_strides(input, batched, c.layout);
-    call.output_strides = layout_strides(call.output_sizes, batched, c.layout);
+    call.input_strides = layout_strides(input, batched ? 1 : 0, c.layout);
+    call.output_strides = layout_strides(call.output_sizes, batched ? 1 : 0, c.layout);
     call.input_extents = image_extents(spec.batch, spec.channels, spec.image.h, spec.image.w, c.layout);
     call.output_extents = image_extents(spec.batch, spec.out_channels, spec.out.h, spec.out.w, c.layout);
 

@@ -40,6 +40,10 @@ Shape channels_last_strides(const Shape &sizes, size_t channel_dim) {
     return strides_in_order(sizes, order);
 }
 
+Shape layout_strides(const Shape &sizes, size_t channel_dim, Layout layout) {
+    return layout == Layout::NHWC ? channels_last_strides(sizes, channel_dim) : contiguous_strides(sizes);
+}
+
 int64_t element_count(const Shape &sizes) {
     if (std::find(sizes.begin(), sizes.end(), 0) != sizes.end()) return 0;
     int64_t n = 1;

@@ -4,7 +4,6 @@
 #include "convgen/detail/conv_layer.h"
 #include "convgen/errors.h"
 #include "format.h"
-#include "image_layout.h"
 #include "kernel_buffer.h"
 #include "kernel_cache.h"
 #include "limits.h"
@@ -104,7 +103,7 @@ LoweredCall lower_unfold(const UnfoldOptions &o, const Shape &input) {
     s.out_channels = s.channels * s.window.kernel.h * s.window.kernel.w;
     call.output_sizes = {s.out_channels, s.out.h * s.out.w};
     if (batched) call.output_sizes.insert(call.output_sizes.begin(), s.batch);
-    call.input_strides = detail::layout_strides(input, batched, o.layout());
+    call.input_strides = layout_strides(input, batched ? 1 : 0, o.layout());
     call.input_extents = detail::image_extents(s.batch, s.channels, s.image.h, s.image.w, o.layout());
     call.output_strides = contiguous_strides(call.output_sizes);
     call.output_extents = detail::column_extents(s);
@@ -155,7 +154,7 @@ LoweredCall lower_fold(const FoldOptions &o, const Shape &input) {
     if (batched) call.output_sizes.insert(call.output_sizes.begin(), s.batch);
     call.input_strides = contiguous_strides(input);
     call.input_extents = detail::column_extents(s);
-    call.output_strides = detail::layout_strides(call.output_sizes, batched, o.layout());
+    call.output_strides = layout_strides(call.output_sizes, batched ? 1 : 0, o.layout());
     call.output_extents = detail::image_extents(s.batch, s.channels, s.image.h, s.image.w, o.layout());
     finish(call, o);
     return call;

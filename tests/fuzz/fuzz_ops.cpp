@@ -101,7 +101,7 @@ template <typename Layer>
 void check_layer(Draw &draw, const Layer &layer, const Shape &sizes, Layout layout, size_t channel_dim,
                  const float *weight, const float *bias) {
     const OpSpec spec = layer.spec(sizes);  // throws for invalid shapes, before any data exists
-    const Shape strides = layout == Layout::NHWC ? channels_last_strides(sizes, channel_dim) : Shape{};
+    const Shape strides = layout_strides(sizes, channel_dim, layout);
     Input input = draw_input(draw, sizes, strides);
     const Tensor output = layer.forward(input.view());
     require(output.sizes() == layer.output_shape(sizes), "output shape differs from output_shape()");

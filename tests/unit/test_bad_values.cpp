@@ -102,7 +102,7 @@ TEST(BadValues, NaNSurvivesReluInConvTranspose) {
     Tensor y = random_tensor({2, 2, 4}, 13);
     y.data()[6] = NAN;
     for (Layout layout : {Layout::NCHW, Layout::NHWC}) {
-        Tensor input(y.sizes(), layout == Layout::NHWC ? channels_last_strides(y.sizes(), 1) : Shape{});
+        Tensor input(y.sizes(), layout_strides(y.sizes(), 1, layout));
         copy_elements(y, input.view());  // the reference reads the input in the layer's layout
         for (Algorithm algorithm : kAlgorithms) {
             expect_matches_reference(ConvTranspose1d(ConvTranspose1dOptions(2, 4, 4).groups(2).dilation(2).padding(2)

@@ -80,7 +80,7 @@ TEST_P(Conv2dTest, MatchesReference) {
                     .schedule(schedule)
                     .algorithm(algorithm));
     const bool batched = c.input.size() == 4;
-    const Shape strides = c.layout == Layout::NHWC ? channels_last_strides(c.input, batched ? 1 : 0) : Shape{};
+    const Shape strides = layout_strides(c.input, batched ? 1 : 0, c.layout);
     expect_matches_reference(conv, random_tensor(c.input, 7, strides));
 }
 

@@ -6,6 +6,8 @@
 #include <memory>
 #include <vector>
 
+#include "convgen/op_spec.h"
+
 namespace convgen {
 
 using Shape = std::vector<int64_t>;
@@ -15,6 +17,8 @@ Shape contiguous_strides(const Shape &sizes);
 // Strides of a channels-last tensor: logical sizes (.., C, spatial...) with C at `channel_dim`
 // stored as (.., spatial..., C), e.g. (N, C, H, W) stored as NHWC.
 Shape channels_last_strides(const Shape &sizes, size_t channel_dim);
+// Dense strides of an image tensor stored in `layout`: contiguous for NCHW, channels-last for NHWC.
+Shape layout_strides(const Shape &sizes, size_t channel_dim, Layout layout);
 int64_t element_count(const Shape &sizes);
 
 template <typename T>
