@@ -38,6 +38,7 @@ RegisterTile choose_tile(const OpSpec &spec, const Halide::Target &target) {
                                     (target.arch == Halide::Target::ARM && target.bits == 64);
     const int registers = wide_register_file ? 32 : 16;
     constexpr int kAccumulatorsToHideLatency = 12;
+    constexpr double kFmasPerLoadToFeedThePorts = 1.5;
     int vector_width = target.natural_vector_size<float>();
     while (vector_width > spec.out_channels) vector_width /= 2;
     RegisterTile best;
@@ -53,8 +54,11 @@ RegisterTile choose_tile(const OpSpec &spec, const Halide::Target &target) {
             const auto useful = [](int64_t extent, int64_t tile) {
                 return double(extent) / double((extent + tile - 1) / tile * tile);
             };
+            // Each FMA takes one broadcast input; each weight vector load serves a column of FMAs.
+            const double fmas_per_load = double(accumulators) / double(columns + channel_vectors);
             const double score = useful(spec.out.w, columns) * useful(spec.out_channels, channels) *
-                                 std::min(1.0, double(accumulators) / kAccumulatorsToHideLatency);
+                                 std::min(1.0, double(accumulators) / kAccumulatorsToHideLatency) *
+                                 std::min(1.0, fmas_per_load / kFmasPerLoadToFeedThePorts);
             if (score > best_score + 1e-9) {
                 best_score = score;
                 best = {vector_width, channel_vectors, columns};
@@ -62,6 +66,22 @@ RegisterTile choose_tile(const OpSpec &spec, const Halide::Target &target) {
         }
     }
     return best;
+}
+
+// Channels-innermost input rows whose stride is a multiple of 4 KiB put every column of a
+// register tile in the same L1 set, more lines than the set has ways: they evict each other.
+constexpr int64_t kL1SetStrideBytes = 4096;
+constexpr int64_t kCacheLineFloats = 16;
+
+bool channel_stride_aliases(const OpSpec &spec) {
+    const int64_t column_step_bytes = 4 * spec.channels * spec.window.stride.w;
+    return column_step_bytes % kL1SetStrideBytes == 0;
+}
+
+// A channel stride of an odd number of cache lines: consecutive columns land in different sets.
+int64_t non_aliasing_channel_stride(int64_t channels) {
+    const int64_t lines = (channels + kCacheLineFloats - 1) / kCacheLineFloats;
+    return (lines % 2 == 0 ? lines + 1 : lines) * kCacheLineFloats;
 }
 
 bool uses_hand_conv(const OpSpec &spec, const Halide::Target &target) {
@@ -177,11 +197,14 @@ void schedule_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Targe
     // sweeps the whole input (channel-major), or for depthwise; otherwise the transposition costs
     // more than the strided broadcasts. Channels-last input: with padding, except for depthwise,
     // whose boundary test is one scalar per channel vector, cheaper than a second pass.
-    const bool stage = spec.layout == Layout::NCHW ? padded || channel_major || depthwise : padded && !depthwise;
+    const bool aliasing = channel_stride_aliases(spec);
+    const bool stage = spec.layout == Layout::NCHW ? padded || channel_major || depthwise
+                                                   : (padded && !depthwise) || aliasing;
     if (stage) {
         Halide::Func staged = p.stage(stage::kPaddedInput);
         Halide::Var row("row");
         staged.compute_root().reorder_storage(c, x, y, n).reorder(c, x, y, n).fuse(y, n, row);
+        if (aliasing) staged.bound_storage(c, int(non_aliasing_channel_stride(spec.channels)));
         // A small copy is done sooner by the calling thread than by waking the pool for it.
         if (input_bytes > kParallelCopyBytes) staged.parallel(row);
         if (spec.layout == Layout::NHWC) staged.vectorize(c, tile.vector_width, Halide::TailStrategy::GuardWithIf);

@@ -58,6 +58,19 @@ std::vector<ConvCase> conv2d_cases() {
     cases.push_back({"circular_pad_equals_size", {1, 2, 3, 4}, 2, {3}, {1}, {1}, {3, 4}, 1, true,
                      PaddingMode::Circular});
     cases.push_back({"replicate_large_pad", {1, 2, 3, 3}, 2, {2}, {1}, {1}, 5, 1, true, PaddingMode::Replicate});
+    // Shapes that take the hand schedule's tuned paths: channel rows 4 KiB apart (restrided
+    // staging), input channels blocked for L1, rows wide enough to vectorise along columns.
+    const auto nhwc = Layout::NHWC;
+    cases.push_back({"aliasing_1x1_nhwc", {1, 1024, 3, 5}, 32, {1}, {1}, {1}, 0, 1, false, PaddingMode::Zeros,
+                     Activation::None, nhwc});
+    cases.push_back({"aliasing_stride2_nhwc", {1, 512, 6, 7}, 48, {1}, {2}, {1}, 0, 1, true, PaddingMode::Zeros,
+                     Activation::Relu, nhwc});
+    cases.push_back({"blocked_inputs_3x3", {1, 320, 5, 6}, 64, {3}, {1}, {1}, 1});
+    cases.push_back({"wide_rows_3x3", {1, 5, 4, 41}, 24, {3}, {1}, {1}, 1});
+    cases.push_back({"wide_rows_reflect_stride2", {2, 6, 5, 70}, 16, {3}, {2}, {1}, 1, 1, true, PaddingMode::Reflect});
+    cases.push_back({"wide_rows_depthwise", {1, 6, 5, 45}, 6, {3}, {1}, {1}, 1, 6});
+    cases.push_back({"wide_rows_depthwise_stride2", {1, 4, 7, 40}, 8, {5}, {2}, {1}, 2, 4, true,
+                     PaddingMode::Zeros, Activation::Relu6});
     return cases;
 }
 
