@@ -20,9 +20,7 @@ GeneratedPipeline generate_conv(const OpSpec &spec) {
     std::optional<Halide::ImageParam> bias;
     if (spec.bias) bias = dense_input("bias", {int(spec.out_channels)});
 
-    const bool pad_h = w.pad_begin.h > 0 || w.pad_end.h > 0;
-    const bool pad_w = w.pad_begin.w > 0 || w.pad_end.w > 0;
-    Halide::Func padded = with_padding(input.logical, spec.image, spec.padding_mode, pad_h, pad_w);
+    Halide::Func padded = with_padding(input.logical, spec.image, spec.padding_mode, w.pads_height(), w.pads_width());
 
     GeneratedPipeline pipeline;
     pipeline.stages[stage::kPaddedInput] = padded;

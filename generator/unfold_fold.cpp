@@ -18,9 +18,7 @@ std::vector<int> column_extents(const OpSpec &spec) {
 GeneratedPipeline generate_unfold(const OpSpec &spec) {
     const Window &w = spec.window;
     ImageInput input = image_input("input", spec.batch, spec.channels, spec.image, spec.layout);
-    const bool pad_h = w.pad_begin.h > 0 || w.pad_end.h > 0;
-    const bool pad_w = w.pad_begin.w > 0 || w.pad_end.w > 0;
-    Halide::Func padded = with_padding(input.logical, spec.image, PaddingMode::Zeros, pad_h, pad_w);
+    Halide::Func padded = with_padding(input.logical, spec.image, PaddingMode::Zeros, w.pads_height(), w.pads_width());
     Halide::Func columns = unfold_columns(padded, w);
 
     GeneratedPipeline pipeline;

@@ -102,19 +102,21 @@ void schedule_planar_depthwise(GeneratedPipeline &p, const OpSpec &spec, const H
     const int vector_width = target.natural_vector_size<float>();
     Halide::Var x("x"), y("y"), c("c"), n("n"), plane("plane"), xo("xo"), xi("xi");
     Halide::Func output = p.output;  // (x, y, c, n)
-    output.fuse(c, n, plane).parallel(plane).vectorize(x, vector_width, Halide::TailStrategy::GuardWithIf);
+    output.split(x, xo, xi, vector_width, Halide::TailStrategy::GuardWithIf)
+        .fuse(c, n, plane)
+        .parallel(plane)
+        .vectorize(xi);
+    // Every tap of one output vector at once, so the sum stays in a register.
     Halide::Func accumulator = p.stage(stage::kAccumulator);
     const Halide::RDom &r = p.reduction;  // (kx, ky, ci)
-    accumulator.compute_at(output, y).vectorize(x, vector_width, Halide::TailStrategy::GuardWithIf);
-    accumulator.update()
-        .reorder(x, r.x, r.y, r.z, y, c, n)
-        .vectorize(x, vector_width, Halide::TailStrategy::GuardWithIf)
-        .unroll(r.x)
-        .unroll(r.y);
-    // The padded plane, boundary condition applied once per element, reused by every row.
-    const bool padded = spec.window.pad_begin.h || spec.window.pad_begin.w || spec.window.pad_end.h ||
-                        spec.window.pad_end.w;
-    if (padded) {
+    accumulator.compute_at(output, xo).vectorize(x);
+    accumulator.update().reorder(x, r.x, r.y, r.z).vectorize(x).unroll(r.x).unroll(r.y);
+    // The padded plane, boundary condition applied once per element and reused by every row.
+    // A strided filter reads each input only a couple of times: there the copy costs more than
+    // the boundary tests it saves.
+    const bool padded = spec.window.pads();
+    const bool unit_stride = spec.window.stride.h == 1 && spec.window.stride.w == 1;
+    if (padded && unit_stride) {
         p.stage(stage::kPaddedInput).compute_at(output, plane).vectorize(x, vector_width,
                                                                            Halide::TailStrategy::GuardWithIf);
     }
@@ -125,8 +127,7 @@ void schedule_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Targe
     const int channel_tile = tile.vector_width * tile.channel_vectors;
     const int64_t in_per_group = spec.channels / spec.groups;
     const bool depthwise = in_per_group == 1;  // the inner loop loads input channel vectors
-    const bool padded = spec.window.pad_begin.h || spec.window.pad_begin.w || spec.window.pad_end.h ||
-                        spec.window.pad_end.w;
+    const bool padded = spec.window.pads();
 
     // Which operand stays in cache decides the loop order. Row-major (each task one output row
     // of a block of channel tiles) re-reads the weights for every row, which is free while they

@@ -52,6 +52,10 @@ struct Window {
 
     // dilation*(k-1)+1 per dim.
     Extent2 effective_kernel() const;
+    // Whether any padding is applied along height, width, or either.
+    bool pads_height() const { return pad_begin.h > 0 || pad_end.h > 0; }
+    bool pads_width() const { return pad_begin.w > 0 || pad_end.w > 0; }
+    bool pads() const { return pads_height() || pads_width(); }
     friend bool operator==(const Window &, const Window &) = default;
 };
 
