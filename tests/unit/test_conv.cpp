@@ -67,6 +67,9 @@ std::vector<ConvCase> conv2d_cases() {
                      Activation::Relu, nhwc});
     cases.push_back({"blocked_inputs_3x3", {1, 320, 5, 6}, 64, {3}, {1}, {1}, 1});
     cases.push_back({"wide_rows_3x3", {1, 5, 4, 41}, 24, {3}, {1}, {1}, 1});
+    cases.push_back({"planar_few_inputs", {2, 3, 5, 41}, 20, {3}, {1}, {1}, 1, 1, true, PaddingMode::Circular,
+                     Activation::Relu});
+    cases.push_back({"planar_aliasing_planes", {1, 8, 32, 32}, 16, {3}, {1}, {1}, 1});
     cases.push_back({"wide_rows_reflect_stride2", {2, 6, 5, 70}, 16, {3}, {2}, {1}, 1, 1, true, PaddingMode::Reflect});
     cases.push_back({"wide_rows_depthwise", {1, 6, 5, 45}, 6, {3}, {1}, {1}, 1, 6});
     cases.push_back({"wide_rows_depthwise_stride2", {1, 4, 7, 40}, 8, {5}, {2}, {1}, 2, 4, true,

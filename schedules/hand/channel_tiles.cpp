@@ -1,0 +1,129 @@
+// Direct convolution with register tiles of output channels x output columns, vectorised over
+// channels, accumulating over input channels then kernel taps, with weights packed in
+// tile-sized output-channel blocks (HWIO). Input channels are blocked when a tile's weights
+// would overflow L1; the padded input is staged channels-innermost when that takes work out
+// of the inner loop.
+#include "schedules/hand/hand.h"
+
+namespace convgen::schedules::hand {
+namespace {
+
+namespace stage = generator::stage;
+
+// Parallel tasks wanted per conv: several per thread, so uneven rows still balance.
+constexpr int64_t kMinimumTasks = 16;
+// Weights larger than this stop fitting in a core's L2 next to the input rows.
+constexpr double kCacheBytes = 512 * 1024;
+// The share of L1 one block of a register tile's weights may take.
+constexpr int64_t kL1WeightBytes = 16 * 1024;
+
+// Channels-innermost input rows whose stride is a multiple of 4 KiB put every column of a
+// register tile in the same L1 set, more lines than the set has ways: they evict each other.
+bool channel_stride_aliases(const OpSpec &spec) {
+    const int64_t column_step_bytes = 4 * spec.channels * spec.window.stride.w;
+    return column_step_bytes % kL1SetStrideBytes == 0;
+}
+
+// A channel stride of an odd number of cache lines: consecutive columns land in different sets.
+int64_t non_aliasing_channel_stride(int64_t channels) {
+    const int64_t lines = (channels + kCacheLineFloats - 1) / kCacheLineFloats;
+    return (lines % 2 == 0 ? lines + 1 : lines) * kCacheLineFloats;
+}
+
+}  // namespace
+
+bool uses_channel_tiles(const OpSpec &spec, const Halide::Target &target) {
+    return is_direct_cpu_conv(spec, target) &&
+           channel_tile_for(spec, target).vector_width > 0;
+}
+
+void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
+    const RegisterTile tile = channel_tile_for(spec, target);
+    const int channel_tile = tile.vector_width * tile.vectors;
+    const int64_t in_per_group = spec.channels / spec.groups;
+    const bool depthwise = in_per_group == 1;  // the inner loop loads input channel vectors
+    const bool padded = spec.window.pads();
+
+    // Which operand stays in cache decides the loop order. Row-major (each task one output row
+    // of a block of channel tiles) re-reads the weights for every row, which is free while they
+    // fit in L2; channel-major (each task a block of channel tiles over the whole image) re-reads
+    // the input instead, the better choice for the deep layers whose weights are megabytes.
+    const int64_t channel_tiles = (spec.out_channels + channel_tile - 1) / channel_tile;
+    const int64_t rows = spec.batch * spec.out.h;
+    const double weight_bytes = 4.0 * double(spec.out_channels) * double(spec.channels / spec.groups) *
+                                double(spec.window.kernel.h * spec.window.kernel.w);
+    // Channel blocks must tile the channels exactly (a ragged block would make bounds inference
+    // read channels past the end), so channel counts that are not a whole number of tiles form
+    // one block, shifted tiles included.
+    const bool whole_tiles = spec.out_channels % channel_tile == 0;
+    const bool channel_major = whole_tiles && weight_bytes > kCacheBytes &&
+                               input_bytes(spec) * double(channel_tiles) < weight_bytes * double(rows);
+    const int64_t tasks_per_block = channel_major ? spec.batch : rows;
+    const int64_t wanted_blocks = (kMinimumTasks + tasks_per_block - 1) / tasks_per_block;
+    int64_t tiles_per_block = whole_tiles ? std::max<int64_t>(1, channel_tiles / wanted_blocks) : channel_tiles;
+    while (channel_tiles % tiles_per_block != 0) --tiles_per_block;
+
+    Halide::Var x("x"), y("y"), c("c"), n("n");
+    Halide::Var xo("xo"), xi("xi"), co("co"), ci("ci"), cb("cb"), task("task");
+    Halide::Func output = p.output;
+    if (whole_tiles) {
+        output.split(c, cb, c, int(tiles_per_block) * channel_tile).split(c, co, ci, channel_tile);
+    } else {
+        output.split(c, co, ci, channel_tile, Halide::TailStrategy::ShiftInwards).split(co, cb, co, int(channel_tiles));
+    }
+    output.split(x, xo, xi, tile.scalars, Halide::TailStrategy::ShiftInwards);
+    if (channel_major) {
+        output.reorder(ci, xi, xo, y, co, cb, n).fuse(cb, n, task);
+    } else {
+        output.reorder(ci, xi, xo, co, cb, y, n).fuse(cb, y, task).fuse(task, n, task);
+    }
+    output.parallel(task).vectorize(ci, tile.vector_width).unroll(ci).unroll(xi);
+
+    Halide::Func accumulator = p.stage(stage::kAccumulator);
+    const Halide::RDom &r = p.reduction;  // (kx, ky, ci)
+    // With many input channels, one register tile's weights overflow L1 before the tile is done.
+    // Then the reduction is blocked over input channels: each block's weights stay in L1 while
+    // every tile of the channel tile's rows uses them, the partial sums parked in a small buffer.
+    const int64_t taps = spec.window.kernel.h * spec.window.kernel.w;
+    const int64_t block = std::max<int64_t>(8, kL1WeightBytes / (4 * channel_tile * taps)) / 8 * 8;
+    const bool block_inputs = whole_tiles && in_per_group > block && spec.out.w % tile.scalars == 0;
+    Halide::Stage update = accumulator.update();
+    if (block_inputs) {
+        Halide::RVar rzo("rzo"), rzi("rzi");
+        Halide::Var uxo("uxo"), uxi("uxi");
+        accumulator.compute_at(output, co).reorder_storage(c, x, y, n).vectorize(c, tile.vector_width);
+        update.split(r.z, rzo, rzi, int(block), Halide::TailStrategy::GuardWithIf)
+            .split(x, uxo, uxi, tile.scalars)
+            .reorder(c, uxi, rzi, r.x, r.y, uxo, y, rzo, n)
+            .vectorize(c, tile.vector_width)
+            .unroll(c)
+            .unroll(uxi);
+    } else {
+        accumulator.compute_at(output, xo).reorder_storage(c, x, y, n).vectorize(c, tile.vector_width).unroll(c).unroll(x);
+        update.reorder(c, x, r.z, r.x, r.y, y, n).vectorize(c, tile.vector_width).unroll(c).unroll(x);
+    }
+    // Depthwise convs reduce over the taps alone: unrolled, neighbouring columns share the input
+    // vectors they load.
+    if (depthwise && taps <= 25) update.unroll(r.x).unroll(r.y);
+
+    // The inner loop wants the input channels-innermost (consecutive input channels share cache
+    // lines; depthwise convs load channel vectors) with any boundary condition already applied.
+    // Stage the padded input once when that pays. NCHW input: with padding, when every task
+    // sweeps the whole input (channel-major), or for depthwise; otherwise the transposition costs
+    // more than the strided broadcasts. Channels-last input: with padding, except for depthwise,
+    // whose boundary test is one scalar per channel vector, cheaper than a second pass.
+    const bool aliasing = channel_stride_aliases(spec);
+    const bool stage = spec.layout == Layout::NCHW ? padded || channel_major || depthwise
+                                                   : (padded && !depthwise) || aliasing;
+    if (stage) {
+        Halide::Func staged = p.stage(stage::kPaddedInput);
+        Halide::Var row("row");
+        staged.compute_root().reorder_storage(c, x, y, n).reorder(c, x, y, n).fuse(y, n, row);
+        if (aliasing) staged.bound_storage(c, int(non_aliasing_channel_stride(spec.channels)));
+        // A small copy is done sooner by the calling thread than by waking the pool for it.
+        if (input_bytes(spec) > kParallelCopyBytes) staged.parallel(row);
+        if (spec.layout == Layout::NHWC) staged.vectorize(c, tile.vector_width, Halide::TailStrategy::GuardWithIf);
+    }
+}
+
+}  // namespace convgen::schedules::hand

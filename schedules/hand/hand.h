@@ -1,0 +1,50 @@
+#pragma once
+// Internals of the hand-tuned CPU schedule, shared by its files: the register-tile chooser,
+// the cache facts the schedules plan around, and each conv schedule with the test that picks it.
+#include "schedules/registry.h"
+
+namespace convgen::schedules::hand {
+
+using generator::GeneratedPipeline;
+
+// Channel rows (or planes) a multiple of this apart map to the same L1 set.
+constexpr int64_t kL1SetStrideBytes = 4096;
+constexpr int64_t kCacheLineFloats = 16;
+// Copies smaller than this are not worth a parallel region of their own.
+constexpr double kParallelCopyBytes = 1024 * 1024;
+
+// A register tile of accumulators: `vectors` vectors along one output dim (channels, or
+// columns for planar tiles) times `scalars` positions along the other, each a broadcast.
+struct RegisterTile {
+    int vector_width = 0;  // floats per vector
+    int vectors = 0;
+    int scalars = 0;
+};
+
+RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Halide::Target &target);
+// Tiles vectorised over output channels, one broadcast input per output column.
+RegisterTile channel_tile_for(const OpSpec &spec, const Halide::Target &target);
+// Tiles vectorised over output columns, one broadcast weight per output channel.
+RegisterTile planar_tile_for(const OpSpec &spec, const Halide::Target &target);
+
+// Convs computed directly (not as unfold + matmul + fold) on a CPU target: what the hand
+// schedules cover.
+inline bool is_direct_cpu_conv(const OpSpec &spec, const Halide::Target &target) {
+    return spec.op == OpKind::Conv && spec.algorithm == Algorithm::Direct && !target.has_gpu_feature();
+}
+
+inline double input_bytes(const OpSpec &spec) {
+    return 4.0 * double(spec.batch * spec.channels * spec.image.h * spec.image.w);
+}
+
+// Direct CPU convs with enough output channels for a channel tile.
+bool uses_channel_tiles(const OpSpec &spec, const Halide::Target &target);
+void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);
+
+bool uses_planar_conv(const OpSpec &spec, const Halide::Target &target);
+void schedule_planar_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);
+
+bool uses_planar_depthwise(const OpSpec &spec, const Halide::Target &target);
+void schedule_planar_depthwise(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);
+
+}  // namespace convgen::schedules::hand

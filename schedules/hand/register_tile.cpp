@@ -1,0 +1,54 @@
+// The register-tile chooser shared by the channel-vectorised and planar conv schedules.
+#include "schedules/hand/hand.h"
+
+namespace convgen::schedules::hand {
+
+// The accumulator tile for a vectorised extent and a broadcast extent on this target.
+// Accumulators plus one register per vector loaded must fit the register file (broadcasts come
+// straight from memory); the tile must keep enough independent FMAs in flight to hide their
+// latency and enough FMAs per load to keep the FMA ports fed; and, since tiles that overhang
+// the output are shifted inwards and recompute, it should divide the output well. Returns a
+// tile with no vectors when the vectorised extent is too short.
+RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Halide::Target &target) {
+    const bool wide_register_file = target.has_feature(Halide::Target::AVX512) ||
+                                    target.has_feature(Halide::Target::AVX512_Skylake) ||
+                                    (target.arch == Halide::Target::ARM && target.bits == 64);
+    const int registers = wide_register_file ? 32 : 16;
+    constexpr int kAccumulatorsToHideLatency = 12;
+    constexpr double kFmasPerLoadToFeedThePorts = 1.5;
+    int vector_width = target.natural_vector_size<float>();
+    while (vector_width > vector_extent) vector_width /= 2;
+    RegisterTile best;
+    if (vector_width < 4) return best;
+
+    const auto useful = [](int64_t extent, int64_t tile) {
+        return double(extent) / double((extent + tile - 1) / tile * tile);
+    };
+    double best_score = 0;
+    for (int vectors = 1; vectors <= 4 && int64_t(vectors) * vector_width <= vector_extent; ++vectors) {
+        for (int scalars = 1; scalars <= std::min<int64_t>(scalar_extent, 16); ++scalars) {
+            const int accumulators = vectors * scalars;
+            if (accumulators + vectors + 1 > registers) break;
+            const double fmas_per_load = double(accumulators) / double(vectors + scalars);
+            const double score = useful(vector_extent, int64_t(vectors) * vector_width) *
+                                 useful(scalar_extent, scalars) *
+                                 std::min(1.0, double(accumulators) / kAccumulatorsToHideLatency) *
+                                 std::min(1.0, fmas_per_load / kFmasPerLoadToFeedThePorts);
+            if (score > best_score + 1e-9) {
+                best_score = score;
+                best = {vector_width, vectors, scalars};
+            }
+        }
+    }
+    return best;
+}
+
+RegisterTile channel_tile_for(const OpSpec &spec, const Halide::Target &target) {
+    return choose_tile(spec.out_channels, spec.out.w, target);
+}
+
+RegisterTile planar_tile_for(const OpSpec &spec, const Halide::Target &target) {
+    return choose_tile(spec.out.w, spec.out_channels, target);
+}
+
+}  // namespace convgen::schedules::hand
