@@ -37,37 +37,69 @@ std::string take_flag(int &argc, char **argv, const std::string &name, const std
     return fallback;
 }
 
-// Unfold and fold of real layer inputs, with a memcpy of the same number of bytes as the
-// bandwidth yardstick. Counters: GB/s of bytes read + written.
+// A benchmark body whose set-up or run may fail (a schedule that cannot handle a shape): the
+// failure is reported as this benchmark's error instead of ending the whole run.
+template <typename Body>
+void run_or_report(benchmark::State &state, Body body) {
+    try {
+        body();
+    } catch (const std::exception &e) {
+        state.SkipWithError(e.what());
+    }
+}
+
+// Unfold and fold of real layer inputs under each schedule variant, with a memcpy of the same
+// number of bytes as the bandwidth yardstick. Counters: GB/s of bytes read + written.
 void register_window_benchmarks(const std::string &suite, const std::vector<std::string> &nets,
-                                const std::vector<std::string> &threads) {
+                                const std::vector<std::string> &variants, const std::vector<std::string> &threads) {
     using namespace convgen;
     std::vector<SuiteLayer> layers;
     for (const SuiteLayer &l : read_suite(suite)) {
         if (nets.empty() || std::find(nets.begin(), nets.end(), l.net) != nets.end()) layers.push_back(l);
     }
+    // Unfold and fold run under plain schedules: no layout or algorithm variants, no oneDNN.
+    std::vector<std::string> schedules;
+    for (const std::string &name : variants) {
+        const bench::Variant &v = bench::find_variant(name);
+        if (v.kind == bench::Variant::Kind::Convgen && v.layout == Layout::NCHW && v.algorithm == Algorithm::Direct) {
+            schedules.push_back(v.schedule);
+        }
+    }
     for (const bench::WindowCase &w : bench::window_cases(layers)) {
-        for (const std::string &t : threads) {
-            const int thread_count = std::stoi(t);
-            benchmark::RegisterBenchmark((w.name + "/unfold/threads:" + t).c_str(), [=](benchmark::State &state) {
-                set_num_threads(thread_count);
-                Unfold unfold(UnfoldOptions(w.kernel).stride(w.stride).padding(w.padding));
-                const Tensor image(w.image);
-                Tensor columns(unfold.output_shape(w.image));
-                unfold.prepare(w.image);
-                for (auto _ : state) unfold.forward(image, columns.view());
-                state.counters["GB/s"] = benchmark::Counter(w.unfold_bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
-            })->Unit(benchmark::kMillisecond)->UseRealTime();
-            benchmark::RegisterBenchmark((w.name + "/fold/threads:" + t).c_str(), [=](benchmark::State &state) {
-                set_num_threads(thread_count);
-                const Shape columns_shape = Unfold(UnfoldOptions(w.kernel).stride(w.stride).padding(w.padding)).output_shape(w.image);
-                Fold fold(FoldOptions({w.image[2], w.image[3]}, w.kernel).stride(w.stride).padding(w.padding));
-                const Tensor columns(columns_shape);
-                Tensor image(w.image);
-                fold.prepare(columns_shape);
-                for (auto _ : state) fold.forward(columns, image.view());
-                state.counters["GB/s"] = benchmark::Counter(w.fold_bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
-            })->Unit(benchmark::kMillisecond)->UseRealTime();
+        for (const std::string &schedule : schedules) {
+            for (const std::string &t : threads) {
+                const int thread_count = std::stoi(t);
+                const std::string suffix = "/" + schedule + "/threads:" + t;
+                benchmark::RegisterBenchmark((w.name + "/unfold" + suffix).c_str(), [=](benchmark::State &state) {
+                    run_or_report(state, [&] {
+                        set_num_threads(thread_count);
+                        Unfold unfold(UnfoldOptions(w.kernel).stride(w.stride).padding(w.padding).schedule(schedule));
+                        const Tensor image(w.image);
+                        Tensor columns(unfold.output_shape(w.image));
+                        unfold.prepare(w.image);
+                        for (auto _ : state) unfold.forward(image, columns.view());
+                        state.counters["GB/s"] =
+                            benchmark::Counter(w.unfold_bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+                    });
+                })->Unit(benchmark::kMillisecond)->UseRealTime();
+                benchmark::RegisterBenchmark((w.name + "/fold" + suffix).c_str(), [=](benchmark::State &state) {
+                    run_or_report(state, [&] {
+                        set_num_threads(thread_count);
+                        const Shape columns_shape =
+                            Unfold(UnfoldOptions(w.kernel).stride(w.stride).padding(w.padding)).output_shape(w.image);
+                        Fold fold(FoldOptions({w.image[2], w.image[3]}, w.kernel)
+                                      .stride(w.stride)
+                                      .padding(w.padding)
+                                      .schedule(schedule));
+                        const Tensor columns(columns_shape);
+                        Tensor image(w.image);
+                        fold.prepare(columns_shape);
+                        for (auto _ : state) fold.forward(columns, image.view());
+                        state.counters["GB/s"] =
+                            benchmark::Counter(w.fold_bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+                    });
+                })->Unit(benchmark::kMillisecond)->UseRealTime();
+            }
         }
         benchmark::RegisterBenchmark((w.name + "/memcpy").c_str(), [=](benchmark::State &state) {
             // Half the bytes read, half written, as in unfold.
@@ -103,18 +135,21 @@ int main(int argc, char **argv) {
                 benchmark::RegisterBenchmark(
                     (layer.name + "/" + name + "/threads:" + t).c_str(),
                     [=, &peak](benchmark::State &state) {
-                        std::unique_ptr<bench::Runner> runner = bench::make_runner(variant, layer, thread_count);
-                        for (auto _ : state) runner->run();
-                        state.counters["GFLOP/s"] = benchmark::Counter(flops / 1e9, benchmark::Counter::kIsIterationInvariantRate);
-                        state.counters["peak%"] = benchmark::Counter(
-                            100.0 * flops / 1e9 / peak.at(thread_count), benchmark::Counter::kIsIterationInvariantRate);
+                        run_or_report(state, [&] {
+                            std::unique_ptr<bench::Runner> runner = bench::make_runner(variant, layer, thread_count);
+                            for (auto _ : state) runner->run();
+                            state.counters["GFLOP/s"] =
+                                benchmark::Counter(flops / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+                            state.counters["peak%"] = benchmark::Counter(100.0 * flops / 1e9 / peak.at(thread_count),
+                                                                         benchmark::Counter::kIsIterationInvariantRate);
+                        });
                     })
                     ->Unit(benchmark::kMillisecond)
                     ->UseRealTime();
             }
         }
     }
-    register_window_benchmarks(suite, nets, threads);
+    register_window_benchmarks(suite, nets, variants, threads);
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
     for (const auto &[t, gflops] : peak) std::fprintf(stderr, "FMA peak, %d thread(s): %.1f GFLOP/s\n", t, gflops);

@@ -10,8 +10,6 @@ namespace {
 
 namespace stage = generator::stage;
 
-// Parallel tasks wanted per conv: several per thread, so uneven rows still balance.
-constexpr int64_t kMinimumTasks = 16;
 // Weights larger than this stop fitting in a core's L2 next to the input rows.
 constexpr double kCacheBytes = 512 * 1024;
 // The share of L1 one block of a register tile's weights may take.

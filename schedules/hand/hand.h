@@ -10,6 +10,8 @@ using generator::GeneratedPipeline;
 // Channel rows (or planes) a multiple of this apart map to the same L1 set.
 constexpr int64_t kL1SetStrideBytes = 4096;
 constexpr int64_t kCacheLineFloats = 16;
+// Parallel tasks wanted per op: several per thread, so uneven tasks still balance.
+constexpr int64_t kMinimumTasks = 16;
 // Copies smaller than this are not worth a parallel region of their own.
 constexpr double kParallelCopyBytes = 1024 * 1024;
 
@@ -46,5 +48,9 @@ void schedule_planar_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide
 
 bool uses_planar_depthwise(const OpSpec &spec, const Halide::Target &target);
 void schedule_planar_depthwise(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);
+
+// Unfold and fold of NCHW images.
+bool uses_sliding_window_copy(const OpSpec &spec, const Halide::Target &target);
+void schedule_unfold(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);
 
 }  // namespace convgen::schedules::hand

@@ -21,6 +21,10 @@ std::vector<WindowCase> cases() {
         {"stride_gt_kernel", {1, 2, 9, 9}, {2}, {1}, {0}, {3}},
         {"unbatched", {3, 5, 4}, {2}, {1}, {1}, {1}},
         {"k1", {1, 4, 3, 3}, {1}},
+        // Rows of a vector or more: the hand schedule's staged-padding and masked-tail paths.
+        {"wide_k7_stride2_pad3", {1, 3, 12, 45}, {7}, {1}, {3}, {2}},
+        {"wide_k3_pad1", {2, 2, 5, 37}, {3}, {1}, {1}},
+        {"wide_dilated_stride2", {1, 2, 9, 50}, {3, 2}, {1, 3}, {2, 1}, {2, 2}},
     };
 }
 

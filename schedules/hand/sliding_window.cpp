@@ -1,0 +1,48 @@
+// Unfold (im2col) and fold (col2im) on CPUs: memory-bound copies, so the schedule is about
+// streaming whole vectors with no per-element boundary tests and enough parallel tasks.
+#include "schedules/hand/hand.h"
+
+namespace convgen::schedules::hand {
+namespace {
+
+// The narrowest vector that covers a short row, else the natural width: a 7-wide row is
+// better served by one 8-lane vector than by a 16-lane one that is mostly masked off.
+int row_vector_width(int64_t extent, const Halide::Target &target) {
+    int width = target.natural_vector_size<float>();
+    while (width > 4 && width / 2 >= extent) width /= 2;
+    return width;
+}
+
+// Vectorised along rows with the last vector of a row masked. (Shifting it back over lanes
+// already stored measured up to 4x slower on these copies.)
+void vectorize_rows(Halide::Func f, const Halide::Var &row, int64_t row_extent, const Halide::Target &target) {
+    f.vectorize(row, row_vector_width(row_extent, target), Halide::TailStrategy::GuardWithIf);
+}
+
+}  // namespace
+
+bool uses_sliding_window_copy(const OpSpec &spec, const Halide::Target &target) {
+    return (spec.op == OpKind::Unfold || spec.op == OpKind::Fold) && !target.has_gpu_feature() &&
+           spec.layout == Layout::NCHW;
+}
+
+void schedule_unfold(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
+    // output(bx, by, kj, ki, c, n)
+    Halide::Var bx("bx"), by("by"), kj("kj"), ki("ki"), c("c"), n("n"), task("task");
+    Halide::Func output = p.output;
+    // One task per tap row of a channel: enough tasks even for three-channel images, and each
+    // writes kW planes in order (per channel instead measured 3.5x slower at 64x56x56, k3).
+    output.fuse(ki, c, task).fuse(task, n, task).parallel(task);
+    vectorize_rows(output, bx, spec.out.w, target);
+    // A strided window over a padded image reads the edge vectors with per-lane boundary tests
+    // (a gather); with rows of a vector or more, staging the padded image once costs less.
+    const bool strided = spec.window.stride.h > 1 || spec.window.stride.w > 1;
+    if (spec.window.pads() && strided && spec.out.w >= target.natural_vector_size<float>()) {
+        Halide::Var x("x"), y("y"), plane("plane");
+        Halide::Func padded = p.stage(generator::stage::kPaddedInput);
+        padded.compute_root().fuse(c, n, plane).parallel(plane);
+        vectorize_rows(padded, x, spec.image.w + spec.window.pad_begin.w + spec.window.pad_end.w, target);
+    }
+}
+
+}  // namespace convgen::schedules::hand
