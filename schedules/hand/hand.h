@@ -52,5 +52,6 @@ void schedule_planar_depthwise(GeneratedPipeline &p, const OpSpec &spec, const H
 // Unfold and fold of NCHW images.
 bool uses_sliding_window_copy(const OpSpec &spec, const Halide::Target &target);
 void schedule_unfold(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);
+void schedule_fold(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);
 
 }  // namespace convgen::schedules::hand

@@ -32,6 +32,8 @@ void schedule_hand(generator::GeneratedPipeline &p, const OpSpec &spec, const Ha
         hand::schedule_channel_tiles(p, spec, target);
     } else if (hand::uses_sliding_window_copy(spec, target) && spec.op == OpKind::Unfold) {
         hand::schedule_unfold(p, spec, target);
+    } else if (hand::uses_sliding_window_copy(spec, target) && spec.op == OpKind::Fold) {
+        hand::schedule_fold(p, spec, target);
     } else {
         schedule_default(p, spec, target);
     }
