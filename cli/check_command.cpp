@@ -22,12 +22,6 @@ double ms_since(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-std::string shape_text(const Shape &s) {
-    std::string text = "[";
-    for (size_t i = 0; i < s.size(); ++i) text += (i ? ", " : "") + std::to_string(s[i]);
-    return text + "]";
-}
-
 class CheckCommand : public Subcommand {
 public:
     explicit CheckCommand(CLI::App &app) {
@@ -91,7 +85,7 @@ public:
             const bool ok = error <= kTolerance;
             (ok ? passed : failed)++;
             std::printf("%-16s %-20s %9.1f %9.2f %9.1f %11.2e  %s\n", l.name.c_str(),
-                        shape_text(output.sizes()).c_str(), jit_ms, run_ms, spec.flops() / run_ms / 1e6, error,
+                        format_shape(output.sizes()).c_str(), jit_ms, run_ms, spec.flops() / run_ms / 1e6, error,
                         ok ? "ok" : "MISMATCH");
             std::fflush(stdout);
         }

@@ -56,7 +56,7 @@ void check_padding_mode(const ConvConfig &c, const Shape &input, const std::vect
         if (c.padding_mode == PaddingMode::Reflect && (begin[d] >= size || end[d] >= size)) {
             throw RuntimeError("Padding size should be less than the corresponding input dimension, but got: padding (" +
                                std::to_string(begin[d]) + ", " + std::to_string(end[d]) + ") at dimension " +
-                               std::to_string(dim) + " of input " + format_sizes(input));
+                               std::to_string(dim) + " of input " + format_shape(input));
         }
         if (c.padding_mode == PaddingMode::Circular && (begin[d] > size || end[d] > size)) {
             throw RuntimeError("Padding value causes wrapping around more than once.");
@@ -103,7 +103,7 @@ ConvLayer::ConvLayer(ConvConfig config) : config_(std::move(config)) {
     }
     check_schedule_name(c.schedule);
     if (any_of(c.kernel, [](int64_t k) { return k <= 0; })) {
-        throw ValueError("kernel_size must be positive, but got kernel_size=" + format_sizes(c.kernel));
+        throw ValueError("kernel_size must be positive, but got kernel_size=" + format_shape(c.kernel));
     }
 
     // PyTorch's default initialisation: kaiming_uniform(a=sqrt(5)), i.e. U(-1/sqrt(fan_in), +).
@@ -126,9 +126,9 @@ ConvLayer::ConvLayer(ConvConfig config) : config_(std::move(config)) {
 void ConvLayer::set_weight(ConstTensorView weight) {
     const Shape expected = config_.weight_shape();
     if (weight.sizes != expected) {
-        throw RuntimeError("expected weight of size " + format_sizes(expected) + " for " + config_.op_name() +
+        throw RuntimeError("expected weight of size " + format_shape(expected) + " for " + config_.op_name() +
                            " with groups=" + std::to_string(config_.groups) + ", but got weight of size " +
-                           format_sizes(weight.sizes));
+                           format_shape(weight.sizes));
     }
     copy_elements(weight, weight_.view());
     packs_ = std::make_shared<WeightPacks>();
@@ -156,9 +156,9 @@ const Tensor &ConvLayer::packed_weight(const OpSpec &spec) const {
 void ConvLayer::set_bias(ConstTensorView bias) {
     if (!bias_) throw ValueError("the layer was created with bias=false, so it has no bias to set");
     if (bias.sizes != Shape{config_.out_channels}) {
-        throw RuntimeError("Given weight of size " + format_sizes(weight_.sizes()) +
+        throw RuntimeError("Given weight of size " + format_shape(weight_.sizes()) +
                            ", expected bias to be 1-dimensional with " + std::to_string(config_.out_channels) +
-                           " elements, but got bias of size " + format_sizes(bias.sizes) + " instead");
+                           " elements, but got bias of size " + format_shape(bias.sizes) + " instead");
     }
     copy_elements(bias, bias_->view());
 }
@@ -168,7 +168,7 @@ LoweredCall ConvLayer::lower(const Shape &input) const {
     const size_t rank = c.spatial_rank;
     if (input.size() != rank + 1 && input.size() != rank + 2) {
         throw RuntimeError("Expected " + std::to_string(rank + 1) + "D (unbatched) or " + std::to_string(rank + 2) +
-                           "D (batched) input to " + c.op_name() + ", but got input of size: " + format_sizes(input));
+                           "D (batched) input to " + c.op_name() + ", but got input of size: " + format_shape(input));
     }
     check_kernel_values({{"input size", input}, {"kernel_size", c.kernel}, {"stride", c.stride},
                          {"padding", c.padding}, {"dilation", c.dilation}, {"output_padding", c.output_padding}});
@@ -184,12 +184,12 @@ LoweredCall ConvLayer::lower(const Shape &input) const {
     }
     if (any_of(c.stride, [](int64_t s) { return s <= 0; })) throw RuntimeError("non-positive stride is not supported");
     if (any_of(c.dilation, [](int64_t d) { return d <= 0; })) {
-        throw RuntimeError("dilation should be greater than zero, but got " + format_sizes(c.dilation));
+        throw RuntimeError("dilation should be greater than zero, but got " + format_shape(c.dilation));
     }
     if (c.out_channels == 0) {
         throw RuntimeError("Given groups=" + std::to_string(c.groups) +
                            ", expected weight to be at least 1 at dimension 0, but got weight of size " +
-                           format_sizes(weight_.sizes()) + " instead");
+                           format_shape(weight_.sizes()) + " instead");
     }
     check_padding_mode(c, input, pad_begin, pad_end);
 
@@ -197,14 +197,14 @@ LoweredCall ConvLayer::lower(const Shape &input) const {
     if (channels != c.in_channels) {
         const std::string prefix = c.transposed ? "Given transposed=1, weight of size "
                                                 : "Given groups=" + std::to_string(c.groups) + ", weight of size ";
-        throw RuntimeError(prefix + format_sizes(weight_.sizes()) + ", expected input" + format_sizes(batched_input) +
+        throw RuntimeError(prefix + format_shape(weight_.sizes()) + ", expected input" + format_shape(batched_input) +
                            " to have " + std::to_string(c.in_channels) + " channels, but got " +
                            std::to_string(channels) + " channels instead");
     }
     const std::vector<int64_t> spatial(batched_input.begin() + 2, batched_input.end());
     if (channels == 0 || any_of(spatial, [](int64_t s) { return s == 0; })) {
         throw RuntimeError("Expected input with non-zero channel and spatial dimensions to " + c.op_name() +
-                           ", but got input of size: " + format_sizes(input));
+                           ", but got input of size: " + format_shape(input));
     }
 
     std::vector<int64_t> out(rank);

@@ -25,13 +25,13 @@ void execute(const LoweredCall &call, ConstTensorView input, const std::vector<K
     check_view_shape(input, "input");
     check_view_shape(output, "output");
     if (output.sizes != call.output_sizes) {
-        throw RuntimeError("expected an output of size " + format_sizes(call.output_sizes) + ", but got " +
-                           format_sizes(output.sizes));
+        throw RuntimeError("expected an output of size " + format_shape(call.output_sizes) + ", but got " +
+                           format_shape(output.sizes));
     }
     if (!has_strides(output, call.output_strides)) {
         throw RuntimeError("output must be dense in the layer's " + std::string(to_string(call.spec.layout)) +
-                           " layout: expected strides " + format_sizes(call.output_strides) + ", but got " +
-                           format_sizes(output.strides));
+                           " layout: expected strides " + format_shape(call.output_strides) + ", but got " +
+                           format_shape(output.strides));
     }
     check_no_overlap(input, output);
     if (!runs_kernel(call)) return;

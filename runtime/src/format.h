@@ -7,15 +7,6 @@
 
 namespace convgen::detail {
 
-// "[1, 3, 224, 224]"
-inline std::string format_sizes(const std::vector<int64_t> &sizes) {
-    std::ostringstream os;
-    os << '[';
-    for (size_t i = 0; i < sizes.size(); ++i) os << (i ? ", " : "") << sizes[i];
-    os << ']';
-    return os.str();
-}
-
 // Values joined by `separator`, e.g. "5 x 5" or "3, 3".
 inline std::string join(const std::vector<int64_t> &values, const std::string &separator) {
     std::ostringstream os;

@@ -28,12 +28,12 @@ void check_kernel_addressable(const std::string &what, const std::vector<int64_t
     double elements = 1;
     for (int64_t s : sizes) {
         if (s > kMaxKernelElements) {
-            throw ErrorType(beyond_32_bits(what + " of size " + format_sizes(sizes) + " has a dimension"));
+            throw ErrorType(beyond_32_bits(what + " of size " + format_shape(sizes) + " has a dimension"));
         }
         elements *= double(s);
     }
     if (elements > double(kMaxKernelElements)) {
-        throw ErrorType(beyond_32_bits(what + " of size " + format_sizes(sizes) + " has more elements"));
+        throw ErrorType(beyond_32_bits(what + " of size " + format_shape(sizes) + " has more elements"));
     }
 }
 
@@ -43,7 +43,7 @@ inline void check_kernel_values(std::initializer_list<std::pair<const char *, st
     for (const auto &[name, values] : options) {
         for (int64_t v : values) {
             if (v > kMaxKernelElements || v < -kMaxKernelElements) {
-                throw RuntimeError(beyond_32_bits(std::string(name) + "=" + format_sizes(values) + " has a value"));
+                throw RuntimeError(beyond_32_bits(std::string(name) + "=" + format_shape(values) + " has a value"));
             }
         }
     }

@@ -17,7 +17,7 @@ Shape strides_in_order(const Shape &sizes, const std::vector<size_t> &memory_ord
     for (size_t i = memory_order.size(); i-- > 0;) {
         strides[memory_order[i]] = stride;
         if (i > 0 && __builtin_mul_overflow(stride, std::max<int64_t>(sizes[memory_order[i]], 1), &stride)) {
-            throw RuntimeError("the strides of sizes " + detail::format_sizes(sizes) + " overflow int64");
+            throw RuntimeError("the strides of sizes " + format_shape(sizes) + " overflow int64");
         }
     }
     return strides;
@@ -44,12 +44,16 @@ Shape layout_strides(const Shape &sizes, size_t channel_dim, Layout layout) {
     return layout == Layout::NHWC ? channels_last_strides(sizes, channel_dim) : contiguous_strides(sizes);
 }
 
+std::string format_shape(const Shape &sizes) {
+    return "[" + detail::join(sizes, ", ") + "]";
+}
+
 int64_t element_count(const Shape &sizes) {
     if (std::find(sizes.begin(), sizes.end(), 0) != sizes.end()) return 0;
     int64_t n = 1;
     for (int64_t s : sizes) {
         if (__builtin_mul_overflow(n, s, &n)) {
-            throw RuntimeError("the element count of sizes " + detail::format_sizes(sizes) + " overflows int64");
+            throw RuntimeError("the element count of sizes " + format_shape(sizes) + " overflows int64");
         }
     }
     return n;
@@ -62,7 +66,7 @@ void check_view_shape(ConstTensorView view, const std::string &name) {
                            std::to_string(view.strides.size()) + " strides");
     }
     for (int64_t s : view.sizes) {
-        if (s < 0) throw RuntimeError(name + " view has a negative size: " + format_sizes(view.sizes));
+        if (s < 0) throw RuntimeError(name + " view has a negative size: " + format_shape(view.sizes));
     }
 }
 }  // namespace detail

@@ -11,7 +11,6 @@
 namespace convgen {
 namespace {
 
-using detail::format_sizes;
 using detail::LoweredCall;
 
 std::string pair_text(const ExpandingArray<2> &a) {
@@ -79,7 +78,7 @@ LoweredCall lower_unfold(const UnfoldOptions &o, const Shape &input) {
     check_32_bit_values(o, input);
     if ((input.size() != 3 && input.size() != 4) || any_zero(input, input.size() - 3)) {
         throw RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
-                           "dimensions for input, but got: " + format_sizes(input));
+                           "dimensions for input, but got: " + format_shape(input));
     }
     const bool batched = input.size() == 4;
     LoweredCall call;
@@ -117,7 +116,7 @@ LoweredCall lower_fold(const FoldOptions &o, const Shape &input) {
     detail::check_kernel_values({{"output_size", values(o.output_size())}});
     if ((input.size() != 2 && input.size() != 3) || any_zero(input, input.size() - 2)) {
         throw RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
-                           "non-zero dimensions for input, but got: " + format_sizes(input));
+                           "non-zero dimensions for input, but got: " + format_shape(input));
     }
     const bool batched = input.size() == 3;
     const int64_t rows = input[input.size() - 2], blocks = input[input.size() - 1];

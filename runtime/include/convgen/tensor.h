@@ -4,6 +4,7 @@
 // elements) say the memory order, so a channels-last tensor has sizes (N, C, H, W).
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "convgen/op_spec.h"
@@ -20,6 +21,8 @@ Shape channels_last_strides(const Shape &sizes, size_t channel_dim);
 // Dense strides of an image tensor stored in `layout`: contiguous for NCHW, channels-last for NHWC.
 Shape layout_strides(const Shape &sizes, size_t channel_dim, Layout layout);
 int64_t element_count(const Shape &sizes);
+// "[1, 3, 224, 224]", as PyTorch prints sizes.
+std::string format_shape(const Shape &sizes);
 
 template <typename T>
 struct BasicTensorView {
