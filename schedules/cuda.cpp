@@ -1,6 +1,9 @@
-// A CUDA schedule for every op: the output in 2-D thread blocks over its two innermost dims (the
-// innermost in memory across threads, so loads and stores coalesce), the remaining dims fused
-// into a third block dim; each thread keeps its reduction in registers. Only for targets with a
+// A CUDA schedule for every op. Direct convs: each thread block computes a tile of output
+// columns x channels of one row, each thread a small register tile of it, with consecutive
+// threads on consecutive addresses so stores coalesce; the reduction runs over blocks of input
+// channels, each block's padded input rows staged in shared memory once for all the threads.
+// Other ops: the output in 2-D thread blocks over its two innermost dims, the remaining dims
+// fused into a third block dim, each thread's reduction in registers. Only for targets with a
 // GPU feature; never changes what is computed.
 #include "convgen/errors.h"
 #include "schedules/registry.h"
@@ -12,6 +15,108 @@ using generator::GeneratedPipeline;
 namespace stage = generator::stage;
 
 constexpr int kThreadsX = 32, kThreadsY = 4;
+
+// Conv tiles: along the output's innermost memory dim, one warp of threads times kInnerRegisters
+// positions (a warp's stores are contiguous); along the other tile dim, kOuterThreads threads of
+// kOuterRegisters each: 256 threads, 8 accumulators per thread.
+constexpr int kInnerThreads = 32, kInnerRegisters = 2, kOuterThreads = 8, kOuterRegisters = 4;
+// Input channels per shared-memory stage.
+constexpr int kChannelsPerStage = 8;
+// Static shared memory per block on every CUDA GPU.
+constexpr int64_t kSharedMemoryBytes = 48 * 1024;
+
+// Splits `inner` and `outer` of a conv stage into register x thread tiles; returns the vars
+// (inner register, outer register, inner thread, outer thread, inner block, outer block).
+struct ConvTileVars {
+    Halide::Var inner_register, outer_register, inner_thread, outer_thread, inner_block, outer_block;
+};
+
+ConvTileVars split_conv_tile(Halide::Stage stage, const Halide::Var &inner, const Halide::Var &outer,
+                             Halide::TailStrategy tail) {
+    const std::string in = inner.name(), out = outer.name();
+    ConvTileVars v{Halide::Var(in + "_r"), Halide::Var(out + "_r"), Halide::Var(in + "_t"),
+                   Halide::Var(out + "_t"), Halide::Var(in + "_b"), Halide::Var(out + "_b")};
+    Halide::Var inner_tile(in + "_tile"), outer_tile(out + "_tile");
+    stage.split(inner, v.inner_block, inner_tile, kInnerThreads * kInnerRegisters, tail)
+        .split(inner_tile, v.inner_register, v.inner_thread, kInnerThreads, tail)
+        .split(outer, v.outer_block, outer_tile, kOuterThreads * kOuterRegisters, tail)
+        .split(outer_tile, v.outer_thread, v.outer_register, kOuterRegisters, tail);
+    return v;
+}
+
+// The padded input one reduction stage of one block reads: its input channels (a stage of
+// each group the block's output channels touch), input rows for one output row, input columns
+// for the block's output columns.
+int64_t staged_input_floats(const OpSpec &spec) {
+    const bool channels_last = spec.layout == Layout::NHWC;
+    const int64_t inner_tile = kInnerThreads * kInnerRegisters, outer_tile = kOuterThreads * kOuterRegisters;
+    const int64_t channel_tile = std::min(spec.out_channels, channels_last ? inner_tile : outer_tile);
+    const int64_t column_tile = std::min(spec.out.w, channels_last ? outer_tile : inner_tile);
+    const int64_t in_per_group = spec.channels / spec.groups, out_per_group = spec.out_channels / spec.groups;
+    const int64_t groups_touched = std::min(spec.groups, (channel_tile + out_per_group - 1) / out_per_group + 1);
+    const int64_t channels = std::min<int64_t>(in_per_group, kChannelsPerStage) * groups_touched;
+    const Extent2 kernel = spec.window.effective_kernel();
+    const int64_t columns = (column_tile - 1) * spec.window.stride.w + kernel.w;
+    return channels * kernel.h * columns;
+}
+
+void schedule_cuda_conv(GeneratedPipeline &p, const OpSpec &spec) {
+    // Vars by name, whatever the memory order: x, y, c, n.
+    const Halide::Var x("x"), y("y"), c("c"), n("n");
+    const bool channels_last = spec.layout == Layout::NHWC;
+    const Halide::Var inner = channels_last ? c : x, outer = channels_last ? x : c;
+
+    Halide::Func output = p.output;
+    Halide::Var row("row");
+    const ConvTileVars o = split_conv_tile(output, inner, outer, Halide::TailStrategy::GuardWithIf);
+    output.fuse(y, n, row)
+        .reorder(o.inner_register, o.outer_register, o.inner_thread, o.outer_thread, o.inner_block,
+                 o.outer_block, row)
+        .gpu_blocks(o.inner_block, o.outer_block, row)
+        .gpu_threads(o.inner_thread, o.outer_thread)
+        .unroll(o.inner_register)
+        .unroll(o.outer_register);
+
+    // The block's accumulators, one register tile per thread.
+    Halide::Func accumulator = p.stage(stage::kAccumulator);
+    accumulator.compute_at(output, o.inner_block).store_in(Halide::MemoryType::Register);
+    const ConvTileVars a = split_conv_tile(accumulator, inner, outer, Halide::TailStrategy::RoundUp);
+    accumulator.reorder(a.inner_register, a.outer_register, a.inner_thread, a.outer_thread)
+        .gpu_threads(a.inner_thread, a.outer_thread)
+        .unroll(a.inner_register)
+        .unroll(a.outer_register);
+    const Halide::RDom &r = p.reduction;  // (kx, ky, ci)
+    Halide::Stage update = accumulator.update();
+    const ConvTileVars u = split_conv_tile(update, inner, outer, Halide::TailStrategy::GuardWithIf);
+    Halide::RVar stage_channels("rz_stage"), channel("rz_channel");
+    update.split(r.z, stage_channels, channel, kChannelsPerStage, Halide::TailStrategy::GuardWithIf)
+        .reorder({u.inner_register, u.outer_register, channel, r.x, r.y, u.inner_thread, u.outer_thread,
+                  stage_channels})
+        .gpu_threads(u.inner_thread, u.outer_thread)
+        .unroll(u.inner_register)
+        .unroll(u.outer_register);
+
+    // Each stage's input rows, boundary condition applied, in shared memory: one load from
+    // global memory per element instead of one per tap and output channel. Unless they would
+    // overflow a block's 48 KiB of static shared memory: then each thread reads global memory.
+    if (staged_input_floats(spec) * 4 > kSharedMemoryBytes) return;
+    Halide::Func staged = p.stage(stage::kPaddedInput);
+    staged.compute_at(accumulator, stage_channels).store_in(Halide::MemoryType::GPUShared);
+    // The copy's threads: a warp along the input's innermost memory dim and kOuterThreads along
+    // the other, at most as many as the block has (a depthwise tile stages all its channels).
+    Halide::Var sxo("sxo"), sxi("sxi"), sco("sco"), sci("sci");
+    if (channels_last) {
+        staged.split(c, sco, sci, kInnerThreads, Halide::TailStrategy::GuardWithIf)
+            .split(x, sxo, sxi, kOuterThreads, Halide::TailStrategy::GuardWithIf)
+            .reorder(sci, sxi, sco, sxo, y, n)
+            .gpu_threads(sci, sxi);
+    } else {
+        staged.split(x, sxo, sxi, kInnerThreads, Halide::TailStrategy::GuardWithIf)
+            .split(c, sco, sci, kOuterThreads, Halide::TailStrategy::GuardWithIf)
+            .reorder(sxi, sci, sxo, sco, y, n)
+            .gpu_threads(sxi, sci);
+    }
+}
 
 // Returns the innermost thread var, where per-thread stages are computed.
 Halide::Var tile_output(Halide::Func output) {
@@ -39,7 +144,10 @@ void schedule_cuda(GeneratedPipeline &p, const OpSpec &spec, const Halide::Targe
     if (!target.has_gpu_feature()) {
         throw ValueError("schedule 'cuda' needs a GPU target (e.g. x86-64-linux-cuda), not " + target.to_string());
     }
-    (void)spec;
+    if (spec.op == OpKind::Conv && spec.algorithm == Algorithm::Direct) {
+        schedule_cuda_conv(p, spec);
+        return;
+    }
     const Halide::Var thread = tile_output(p.output);
     per_thread(p, stage::kAccumulator, p.output, thread);
     if (p.has_stage(stage::kColumns)) {
