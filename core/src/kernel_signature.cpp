@@ -21,6 +21,40 @@ Extents weight_extents(const OpSpec &spec) {
     return {kw, kh, in_per_group, spec.out_channels};
 }
 
+namespace {
+
+// Visits every weight element with its offset in PyTorch's order and in spec.weight_layout.
+template <typename Visit>
+void for_each_conv_weight(const OpSpec &spec, Visit visit) {
+    const int64_t out = spec.out_channels, in = spec.channels / spec.groups;
+    const int64_t kh = spec.window.kernel.h, kw = spec.window.kernel.w;
+    const bool blocked = spec.weight_layout == WeightLayout::HWIO;
+    const int64_t block = blocked ? spec.weight_block : 1;
+    for (int64_t o = 0; o < out; ++o)
+        for (int64_t i = 0; i < in; ++i)
+            for (int64_t y = 0; y < kh; ++y)
+                for (int64_t x = 0; x < kw; ++x) {
+                    const int64_t pytorch = ((o * in + i) * kh + y) * kw + x;
+                    visit(pytorch, blocked ? ((((o / block) * kh + y) * kw + x) * in + i) * block + o % block : pytorch);
+                }
+}
+
+}  // namespace
+
+std::vector<float> pack_conv_weight(const OpSpec &spec, const float *pytorch_order) {
+    std::vector<float> packed(size_t(spec.out_channels * (spec.channels / spec.groups) * spec.window.kernel.h *
+                                     spec.window.kernel.w));
+    for_each_conv_weight(spec, [&](int64_t from, int64_t to) { packed[size_t(to)] = pytorch_order[from]; });
+    return packed;
+}
+
+std::vector<float> unpack_conv_weight(const OpSpec &spec, const float *packed) {
+    std::vector<float> pytorch_order(size_t(spec.out_channels * (spec.channels / spec.groups) *
+                                            spec.window.kernel.h * spec.window.kernel.w));
+    for_each_conv_weight(spec, [&](int64_t to, int64_t from) { pytorch_order[size_t(to)] = packed[from]; });
+    return pytorch_order;
+}
+
 std::vector<Extents> kernel_buffer_extents(const OpSpec &spec) {
     switch (spec.op) {
     case OpKind::Unfold:

@@ -2,6 +2,7 @@
 // wording, then lowering to the 2-D OpSpec the generator understands.
 #include "convgen/detail/conv_layer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -140,15 +141,10 @@ const Tensor &ConvLayer::packed_weight(const OpSpec &spec) const {
     auto [it, inserted] = packs_->hwio.try_emplace(spec.weight_block);
     if (!inserted) return it->second;
     const Shape &s = weight_.sizes();  // (O, I/g, kH, kW) or (O, I/g, kW)
-    const int64_t out = s[0], in = s[1], kh = s.size() == 4 ? s[2] : 1, kw = s.back(), block = spec.weight_block;
-    Tensor packed({out / block, kh, kw, in, block});
-    for (int64_t o = 0; o < out; ++o)
-        for (int64_t i = 0; i < in; ++i)
-            for (int64_t y = 0; y < kh; ++y)
-                for (int64_t x = 0; x < kw; ++x) {
-                    packed.data()[((((o / block) * kh + y) * kw + x) * in + i) * block + o % block] =
-                        weight_.data()[((o * in + i) * kh + y) * kw + x];
-                }
+    const int64_t kh = s.size() == 4 ? s[2] : 1, block = spec.weight_block;
+    Tensor packed({s[0] / block, kh, s.back(), s[1], block});
+    const std::vector<float> values = pack_conv_weight(spec, weight_.data());
+    std::copy(values.begin(), values.end(), packed.data());
     it->second = std::move(packed);
     return it->second;
 }

@@ -36,7 +36,6 @@ KernelCheck failed(const AotKernel &kernel, const std::string &why) {
 KernelCheck check_kernel(const AotKernel &kernel, std::mt19937 &engine,
                          void (*after_call)(const std::vector<halide_buffer_t *> &)) {
     const OpSpec &spec = kernel.spec;
-    if (spec.weight_layout != WeightLayout::OIHW) return failed(kernel, "only PyTorch-layout weights are fed");
     std::vector<DenseBuffer> buffers;
     buffers.reserve(4);
     for (const Extents &e : kernel_buffer_extents(spec)) buffers.emplace_back(e);
@@ -56,7 +55,12 @@ KernelCheck check_kernel(const AotKernel &kernel, std::mt19937 &engine,
     if (after_call) after_call(raw);
 
     const bool has_params = spec.op == OpKind::Conv || spec.op == OpKind::ConvTranspose;
-    const float *weight = has_params ? buffers[1].values.data() : nullptr;
+    // The kernel took its weights in its own layout; the reference takes PyTorch's.
+    const std::vector<float> pytorch_weight =
+        spec.op == OpKind::Conv ? unpack_conv_weight(spec, buffers[1].values.data()) : std::vector<float>{};
+    const float *weight = spec.op == OpKind::Conv ? pytorch_weight.data()
+                          : has_params             ? buffers[1].values.data()
+                                                   : nullptr;
     const float *bias = has_params && spec.bias ? buffers[2].values.data() : nullptr;
     const std::vector<float> expected = reference::run(spec, buffers[0].values.data(), weight, bias);
     const double error = reference::relative_error(buffers.back().values.data(), expected);
