@@ -2,6 +2,8 @@
 
 #include <mutex>
 
+#include "scratch_memory.h"
+
 namespace convgen::detail {
 namespace {
 
@@ -11,15 +13,23 @@ void capture_error(void *, const char *message) {
     if (current_error) *current_error += message;
 }
 
-void install_error_handler() {
+void *allocate_scratch(void *, size_t bytes) { return scratch_allocate(bytes); }
+void release_scratch(void *, void *block) { scratch_release(block); }
+
+// The shared runtime's hooks, set once: errors captured for the exception, scratch memory reused.
+void install_runtime_hooks() {
     static std::once_flag once;
-    std::call_once(once, [] { halide_set_error_handler(capture_error); });
+    std::call_once(once, [] {
+        halide_set_error_handler(capture_error);
+        halide_set_custom_malloc(allocate_scratch);
+        halide_set_custom_free(release_scratch);
+    });
 }
 
 }  // namespace
 
 int call_aot_entry(AotEntryPoint entry, const std::vector<halide_buffer_t *> &buffers, std::string &error) {
-    install_error_handler();
+    install_runtime_hooks();
     std::vector<void *> arguments(buffers.begin(), buffers.end());
     current_error = &error;
     const int status = entry(arguments.data());

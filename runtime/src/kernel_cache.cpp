@@ -8,6 +8,7 @@
 
 #include "aot_call.h"
 #include "compiled_kernel.h"
+#include "scratch_memory.h"
 #include "convgen/cache.h"
 #include "convgen/errors.h"
 #include "convgen/schedules.h"
@@ -85,13 +86,16 @@ KernelCache &cache() {
     return instance;
 }
 
-// Collects the runtime's error text for the exception, instead of printing it.
+// Collects the runtime's error text for the exception, instead of printing it, and takes
+// scratch memory from the reusing pool, as the shared runtime does for AOT kernels.
 struct ErrorCapture : Halide::JITUserContext {
     std::string message;
     ErrorCapture() {
         handlers.custom_error = [](Halide::JITUserContext *context, const char *text) {
             static_cast<ErrorCapture *>(context)->message += text;
         };
+        handlers.custom_malloc = [](Halide::JITUserContext *, size_t bytes) { return scratch_allocate(bytes); };
+        handlers.custom_free = [](Halide::JITUserContext *, void *block) { scratch_release(block); };
     }
 };
 
