@@ -66,6 +66,10 @@ std::vector<ConvCase> conv2d_cases() {
     cases.push_back({"aliasing_stride2_nhwc", {1, 512, 6, 7}, 48, {1}, {2}, {1}, 0, 1, true, PaddingMode::Zeros,
                      Activation::Relu, nhwc});
     cases.push_back({"blocked_inputs_3x3", {1, 320, 5, 6}, 64, {3}, {1}, {1}, 1});
+    // Channels not a whole number of tiles, split into blocks (the last shifted back).
+    cases.push_back({"ragged_channel_blocks_1x1", {1, 512, 3, 4}, 300, {1}, {1}, {1}, 0});
+    cases.push_back({"ragged_channel_blocks_nhwc", {1, 160, 4, 4}, 40, {3}, {1}, {1}, 1, 1, true, PaddingMode::Zeros,
+                     Activation::None, nhwc});
     cases.push_back({"wide_rows_3x3", {1, 5, 4, 41}, 24, {3}, {1}, {1}, 1});
     cases.push_back({"planar_few_inputs", {2, 3, 5, 41}, 20, {3}, {1}, {1}, 1, 1, true, PaddingMode::Circular,
                      Activation::Relu});
