@@ -13,7 +13,7 @@ constexpr int64_t kCacheLineFloats = 16;
 // Parallel tasks wanted per op: several per thread, so uneven tasks still balance.
 constexpr int64_t kMinimumTasks = 16;
 // Copies smaller than this are not worth a parallel region of their own.
-constexpr double kParallelCopyBytes = 1024 * 1024;
+constexpr double kParallelCopyBytes = 256 * 1024;
 
 // A register tile of accumulators: `vectors` vectors along one output dim (channels, or
 // columns for planar tiles) times `scalars` positions along the other, each a broadcast.
