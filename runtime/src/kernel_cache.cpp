@@ -14,7 +14,6 @@
 #include "convgen/schedules.h"
 #include "kernel_sources.h"
 #include "schedules/registry.h"
-#include "threads_internal.h"
 
 namespace convgen::detail {
 
@@ -55,7 +54,6 @@ public:
         try {
             std::shared_ptr<const CompiledKernel> kernel;
             kernel = find_or_build_kernel(spec, schedule, jit_target());  // AOT, disk, then JIT
-            apply_thread_setting();
             promise.set_value(kernel);
             return kernel;
         } catch (...) {
@@ -86,16 +84,24 @@ KernelCache &cache() {
     return instance;
 }
 
-// Collects the runtime's error text for the exception, instead of printing it, and takes
-// scratch memory from the reusing pool, as the shared runtime does for AOT kernels.
-struct ErrorCapture : Halide::JITUserContext {
+// What a JIT kernel call sees of the process: its error text collected for the exception instead
+// of printed; scratch memory from the reusing pool; and its parallel loops run on the shared
+// runtime's thread pool, the one AOT and disk-cached kernels use, so every kernel obeys
+// set_num_threads (Halide's JIT pool cannot be shrunk once its workers exist).
+struct KernelCallContext : Halide::JITUserContext {
     std::string message;
-    ErrorCapture() {
+    KernelCallContext() {
         handlers.custom_error = [](Halide::JITUserContext *context, const char *text) {
-            static_cast<ErrorCapture *>(context)->message += text;
+            static_cast<KernelCallContext *>(context)->message += text;
         };
         handlers.custom_malloc = [](Halide::JITUserContext *, size_t bytes) { return scratch_allocate(bytes); };
         handlers.custom_free = [](Halide::JITUserContext *, void *block) { scratch_release(block); };
+        handlers.custom_do_par_for = [](Halide::JITUserContext *context,
+                                        int (*task)(Halide::JITUserContext *, int, uint8_t *), int min, int extent,
+                                        uint8_t *closure) {
+            // The task takes the context back as its first argument, whichever pool calls it.
+            return halide_do_par_for(context, reinterpret_cast<halide_task_t>(task), min, extent, closure);
+        };
     }
 };
 
@@ -137,7 +143,7 @@ namespace convgen::detail {
 
 void run_kernel(const CompiledKernel &kernel, const std::vector<halide_buffer_t *> &b) {
     if (b.size() != kernel.buffer_count) throw std::logic_error("kernel called with the wrong number of buffers");
-    ErrorCapture capture;
+    KernelCallContext capture;
     // Callable matches the context argument by its exact type.
     Halide::JITUserContext *context = &capture;
     int status = 0;

@@ -1,7 +1,9 @@
 // Concurrent forward calls on shared layers, racing on first-use compilation.
 #include <cstring>
+#include <filesystem>
 #include <thread>
 
+#include "convgen/cache.h"
 #include "test_support.h"
 
 namespace convgen::testing {
@@ -55,6 +57,33 @@ TEST(Concurrency, ThreadCountIsSettable) {
     const Tensor two_threads = conv.forward(x);
     ASSERT_EQ(0, std::memcmp(one_thread.data(), two_threads.data(), size_t(one_thread.numel()) * sizeof(float)));
     set_num_threads(0);
+}
+
+// Threads of this process, as the kernel lists them.
+size_t process_threads() {
+    const std::filesystem::directory_iterator tasks("/proc/self/task");
+    return size_t(std::distance(begin(tasks), end(tasks)));
+}
+
+TEST(Concurrency, LoweringTheThreadCountStopsEveryKernelWorker) {
+    // JIT-compiled kernels (no disk cache) share the pool of AOT kernels, so lowering the count
+    // stops their workers too instead of leaving them running.
+    set_disk_cache_enabled(false);
+    clear_memory_kernel_cache();
+    Conv2d conv(Conv2dOptions(8, 16, 3).padding(1));
+    const Tensor x = random_tensor({1, 8, 48, 48}, 3);
+    set_num_threads(1);  // no workers, whatever ran before
+    conv.forward(x);
+    const size_t baseline = process_threads();
+    set_num_threads(2);
+    const Tensor two_threads = conv.forward(x);
+    EXPECT_GT(process_threads(), baseline);
+    set_num_threads(1);
+    const Tensor one_thread = conv.forward(x);
+    EXPECT_EQ(process_threads(), baseline);
+    ASSERT_EQ(0, std::memcmp(one_thread.data(), two_threads.data(), size_t(one_thread.numel()) * sizeof(float)));
+    set_num_threads(0);
+    set_disk_cache_enabled(true);
 }
 
 }  // namespace
