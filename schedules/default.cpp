@@ -48,21 +48,19 @@ void materialize_columns(Halide::Func columns) {
     columns.compute_root().fuse(dims[4], dims[5], plane).parallel(plane);
 }
 
-// col2im per output task: each stride phase's taps summed over contiguous block vectors, the tap
-// loops outside so their phase test is not repeated per element.
-void schedule_fold_phases(Halide::Func phases, Halide::Func consumer, const Halide::Var &at, int vector_width) {
-    const std::vector<Halide::Var> v = phases.args();  // (xo, px, yo, py, c, n)
-    phases.compute_at(consumer, at).vectorize(v[0], vector_width, Halide::TailStrategy::GuardWithIf);
-    phases.update().reorder(v[0], v[2], Halide::RVar("fold_window$x"), Halide::RVar("fold_window$y"), v[1], v[3])
-        .vectorize(v[0], vector_width, Halide::TailStrategy::GuardWithIf);
-}
-
 // The logical dim (x, y, c, n) that is innermost in memory for the op's layout.
 Halide::Var innermost_logical(const OpSpec &spec) {
     return spec.layout == Layout::NHWC ? Halide::Var("c") : Halide::Var("x");
 }
 
 }  // namespace
+
+void schedule_fold_phases(Halide::Func phases, Halide::Func consumer, const Halide::Var &at, int vector_width) {
+    const std::vector<Halide::Var> v = phases.args();  // (xo, px, yo, py, c, n)
+    phases.compute_at(consumer, at).vectorize(v[0], vector_width, Halide::TailStrategy::GuardWithIf);
+    phases.update().reorder(v[0], v[2], Halide::RVar("fold_window$x"), Halide::RVar("fold_window$y"), v[1], v[3])
+        .vectorize(v[0], vector_width, Halide::TailStrategy::GuardWithIf);
+}
 
 void schedule_default(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
     const int vector_width = target.natural_vector_size<float>();

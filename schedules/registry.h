@@ -33,6 +33,10 @@ const Schedule &find_schedule(std::string_view name);
 // The weight layout `schedule` wants for a conv spec on `target`; PyTorch's for other ops.
 void choose_weight_layout(OpSpec &spec, const Schedule &schedule, const Halide::Target &target);
 
+// col2im per task of `consumer`'s loop `at`: each stride phase's taps summed over contiguous
+// block vectors, the tap loops outside so their phase test is not repeated per element.
+void schedule_fold_phases(Halide::Func phases, Halide::Func consumer, const Halide::Var &at, int vector_width);
+
 // The schedules themselves, one file each.
 void schedule_naive(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 void schedule_default(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);

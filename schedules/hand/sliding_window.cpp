@@ -46,20 +46,14 @@ void schedule_unfold(GeneratedPipeline &p, const OpSpec &spec, const Halide::Tar
 }
 
 void schedule_fold(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
-    // output(x, y, c, n) from the stride phases (xo, px, yo, py, c, n), summed per image
-    // channel, tap loops outside the row vectors so each tap's phase test is made once.
-    Halide::Var x("x"), y("y"), c("c"), n("n"), task("task");
-    Halide::Var xo("xo"), px("px"), yo("yo"), py("py");
+    // output(x, y, c, n) summed from the stride phases per image channel, the phase rows
+    // vectorised at the width that fits them.
+    Halide::Var x("x"), c("c"), n("n"), task("task");
     Halide::Func output = p.output;
     output.fuse(c, n, task).parallel(task);
     vectorize_rows(output, x, spec.image.w, target);
     const int64_t phase_row = (spec.image.w + spec.window.stride.w - 1) / spec.window.stride.w;
-    const int width = row_vector_width(phase_row, target);
-    Halide::Func phases = p.stage(generator::stage::kFoldPhases);
-    phases.compute_at(output, task).vectorize(xo, width, Halide::TailStrategy::GuardWithIf);
-    phases.update()
-        .reorder(xo, yo, Halide::RVar("fold_window$x"), Halide::RVar("fold_window$y"), px, py)
-        .vectorize(xo, width, Halide::TailStrategy::GuardWithIf);
+    schedule_fold_phases(p.stage(generator::stage::kFoldPhases), output, task, row_vector_width(phase_row, target));
 }
 
 }  // namespace convgen::schedules::hand
