@@ -9,7 +9,7 @@ const std::vector<Schedule> &all_schedules() {
         {"naive", "no scheduling directives: Halide's defaults, single-threaded", schedule_naive},
         {"portable", "any op, any CPU: parallel over outer dims, vectorised innermost", schedule_default},
         {"cuda", "CUDA targets only: 2-D thread blocks over the output, reductions in registers", schedule_cuda},
-        {kDefaultSchedule, "the default: tuned CPU conv (register tiles, packed weights), else portable", schedule_hand,
+        {kDefaultSchedule, "the default: tuned CPU conv (register tiles, packed weights), unfold and fold; else portable", schedule_hand,
          hand_weight_layout},
         {"adams2019", "Halide's Adams2019 autoscheduler (CPU)", schedule_adams2019},
         {"li2018", "Halide's Li2018 autoscheduler (CPU)", schedule_li2018},
