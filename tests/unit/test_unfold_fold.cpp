@@ -25,6 +25,8 @@ std::vector<WindowCase> cases() {
         {"wide_k7_stride2_pad3", {1, 3, 12, 45}, {7}, {1}, {3}, {2}},
         {"wide_k3_pad1", {2, 2, 5, 37}, {3}, {1}, {1}},
         {"wide_dilated_stride2", {1, 2, 9, 50}, {3, 2}, {1, 3}, {2, 1}, {2, 2}},
+        // Many channels of small planes: parallel tasks over channel groups, the last one short.
+        {"many_small_planes", {2, 41, 12, 14}, {3}, {1}, {1}},
     };
 }
 
