@@ -12,6 +12,9 @@ constexpr int64_t kL1SetStrideBytes = 4096;
 constexpr int64_t kCacheLineFloats = 16;
 // Parallel tasks wanted per op: several per thread, so uneven tasks still balance.
 constexpr int64_t kMinimumTasks = 16;
+// Bytes a parallel task should write at the least: below it, neighbouring tasks write into
+// shared cache lines (false sharing) and the pool's cost per task dominates.
+constexpr double kTaskBytes = 8 * 1024;
 // Copies smaller than this are not worth a parallel region of their own.
 constexpr double kParallelCopyBytes = 256 * 1024;
 
@@ -38,6 +41,10 @@ inline bool is_direct_cpu_conv(const OpSpec &spec, const Halide::Target &target)
 inline double input_bytes(const OpSpec &spec) {
     return 4.0 * double(spec.batch * spec.channels * spec.image.h * spec.image.w);
 }
+
+// Parallel over groups of whole channels (var "channel" within a group) of each image, each
+// group writing kTaskBytes or more.
+void parallel_over_channel_groups(Halide::Func f, double bytes_per_channel, int64_t channels);
 
 // Direct CPU convs with enough output channels for a channel tile.
 bool uses_channel_tiles(const OpSpec &spec, const Halide::Target &target);

@@ -17,12 +17,11 @@ bool uses_planar_depthwise(const OpSpec &spec, const Halide::Target &target) {
 
 void schedule_planar_depthwise(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
     const int vector_width = target.natural_vector_size<float>();
-    Halide::Var x("x"), y("y"), c("c"), n("n"), plane("plane"), xo("xo"), xi("xi");
+    Halide::Var x("x"), channel("channel"), xo("xo"), xi("xi");
     Halide::Func output = p.output;  // (x, y, c, n)
-    output.split(x, xo, xi, vector_width, Halide::TailStrategy::GuardWithIf)
-        .fuse(c, n, plane)
-        .parallel(plane)
-        .vectorize(xi);
+    output.split(x, xo, xi, vector_width, Halide::TailStrategy::GuardWithIf).vectorize(xi);
+    // Small planes go several to a task, so threads do not share the cache lines between them.
+    parallel_over_channel_groups(output, 4.0 * double(spec.out.h * spec.out.w), spec.channels);
     // Every tap of one output vector at once, so the sum stays in a register.
     Halide::Func accumulator = p.stage(stage::kAccumulator);
     const Halide::RDom &r = p.reduction;  // (kx, ky, ci)
@@ -34,8 +33,8 @@ void schedule_planar_depthwise(GeneratedPipeline &p, const OpSpec &spec, const H
     const bool padded = spec.window.pads();
     const bool unit_stride = spec.window.stride.h == 1 && spec.window.stride.w == 1;
     if (padded && unit_stride) {
-        p.stage(stage::kPaddedInput).compute_at(output, plane).vectorize(x, vector_width,
-                                                                           Halide::TailStrategy::GuardWithIf);
+        p.stage(stage::kPaddedInput).compute_at(output, channel).vectorize(x, vector_width,
+                                                                             Halide::TailStrategy::GuardWithIf);
     }
 }
 

@@ -2,9 +2,6 @@
 // streaming whole vectors with no per-element boundary tests and enough parallel tasks.
 #include "schedules/hand/hand.h"
 
-#include <algorithm>
-#include <cmath>
-
 namespace convgen::schedules::hand {
 namespace {
 
@@ -20,20 +17,6 @@ int row_vector_width(int64_t extent, const Halide::Target &target) {
 // already stored measured up to 4x slower on these copies.)
 void vectorize_rows(Halide::Func f, const Halide::Var &row, int64_t row_extent, const Halide::Target &target) {
     f.vectorize(row, row_vector_width(row_extent, target), Halide::TailStrategy::GuardWithIf);
-}
-
-// Bytes a parallel task should write at the least: below it, neighbouring tasks write into
-// shared cache lines (false sharing) and the pool's cost per task dominates.
-constexpr double kTaskBytes = 8 * 1024;
-
-// Parallel over groups of whole channels of each image, each group writing kTaskBytes or more.
-void parallel_over_channel_groups(Halide::Func f, double bytes_per_channel, int64_t channels) {
-    Halide::Var c("c"), n("n"), group("group"), channel("channel"), task("task");
-    const int64_t channels_per_group =
-        std::clamp<int64_t>(int64_t(std::ceil(kTaskBytes / bytes_per_channel)), 1, channels);
-    f.split(c, group, channel, int(channels_per_group), Halide::TailStrategy::GuardWithIf)
-        .fuse(group, n, task)
-        .parallel(task);
 }
 
 }  // namespace
