@@ -41,18 +41,12 @@ void for_each_conv_weight(const OpSpec &spec, Visit visit) {
 
 }  // namespace
 
-std::vector<float> pack_conv_weight(const OpSpec &spec, const float *pytorch_order) {
-    std::vector<float> packed(size_t(spec.out_channels * (spec.channels / spec.groups) * spec.window.kernel.h *
-                                     spec.window.kernel.w));
-    for_each_conv_weight(spec, [&](int64_t from, int64_t to) { packed[size_t(to)] = pytorch_order[from]; });
-    return packed;
+void pack_conv_weight(const OpSpec &spec, const float *pytorch_order, float *packed) {
+    for_each_conv_weight(spec, [&](int64_t from, int64_t to) { packed[to] = pytorch_order[from]; });
 }
 
-std::vector<float> unpack_conv_weight(const OpSpec &spec, const float *packed) {
-    std::vector<float> pytorch_order(size_t(spec.out_channels * (spec.channels / spec.groups) *
-                                            spec.window.kernel.h * spec.window.kernel.w));
-    for_each_conv_weight(spec, [&](int64_t to, int64_t from) { pytorch_order[size_t(to)] = packed[from]; });
-    return pytorch_order;
+void unpack_conv_weight(const OpSpec &spec, const float *packed, float *pytorch_order) {
+    for_each_conv_weight(spec, [&](int64_t to, int64_t from) { pytorch_order[to] = packed[from]; });
 }
 
 std::vector<Extents> kernel_buffer_extents(const OpSpec &spec) {

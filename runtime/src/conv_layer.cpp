@@ -143,8 +143,7 @@ const Tensor &ConvLayer::packed_weight(const OpSpec &spec) const {
     const Shape &s = weight_.sizes();  // (O, I/g, kH, kW) or (O, I/g, kW)
     const int64_t kh = s.size() == 4 ? s[2] : 1, block = spec.weight_block;
     Tensor packed({s[0] / block, kh, s.back(), s[1], block});
-    const std::vector<float> values = pack_conv_weight(spec, weight_.data());
-    std::copy(values.begin(), values.end(), packed.data());
+    pack_conv_weight(spec, weight_.data(), packed.data());
     it->second = std::move(packed);
     return it->second;
 }

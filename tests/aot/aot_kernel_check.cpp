@@ -56,8 +56,11 @@ KernelCheck check_kernel(const AotKernel &kernel, std::mt19937 &engine,
 
     const bool has_params = spec.op == OpKind::Conv || spec.op == OpKind::ConvTranspose;
     // The kernel took its weights in its own layout; the reference takes PyTorch's.
-    const std::vector<float> pytorch_weight =
-        spec.op == OpKind::Conv ? unpack_conv_weight(spec, buffers[1].values.data()) : std::vector<float>{};
+    std::vector<float> pytorch_weight;
+    if (spec.op == OpKind::Conv) {
+        pytorch_weight.resize(buffers[1].values.size());
+        unpack_conv_weight(spec, buffers[1].values.data(), pytorch_weight.data());
+    }
     const float *weight = spec.op == OpKind::Conv ? pytorch_weight.data()
                           : has_params             ? buffers[1].values.data()
                                                    : nullptr;

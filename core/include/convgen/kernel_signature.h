@@ -19,10 +19,10 @@ Extents column_extents(const OpSpec &spec);
 // A conv/conv_transpose weight in spec.weight_layout (conv_transpose: PyTorch's (I, O/g, kH, kW)).
 Extents weight_extents(const OpSpec &spec);
 
-// A conv's weights (O, I/g, kH, kW) in PyTorch's order rearranged into spec.weight_layout.
-std::vector<float> pack_conv_weight(const OpSpec &spec, const float *pytorch_order);
-// The inverse: spec.weight_layout back to PyTorch's order.
-std::vector<float> unpack_conv_weight(const OpSpec &spec, const float *packed);
+// A conv's weights (O, I/g, kH, kW) in PyTorch's order rearranged into spec.weight_layout, and
+// back; both arrays hold every weight element.
+void pack_conv_weight(const OpSpec &spec, const float *pytorch_order, float *packed);
+void unpack_conv_weight(const OpSpec &spec, const float *packed, float *pytorch_order);
 
 // Every buffer of the kernel for `spec`, in call order.
 std::vector<Extents> kernel_buffer_extents(const OpSpec &spec);
