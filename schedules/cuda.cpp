@@ -102,20 +102,15 @@ void schedule_cuda_conv(GeneratedPipeline &p, const OpSpec &spec) {
     if (staged_input_floats(spec) * 4 > kSharedMemoryBytes) return;
     Halide::Func staged = p.stage(stage::kPaddedInput);
     staged.compute_at(accumulator, stage_channels).store_in(Halide::MemoryType::GPUShared);
-    // The copy's threads: a warp along the input's innermost memory dim and kOuterThreads along
-    // the other, at most as many as the block has (a depthwise tile stages all its channels).
-    Halide::Var sxo("sxo"), sxi("sxi"), sco("sco"), sci("sci");
-    if (channels_last) {
-        staged.split(c, sco, sci, kInnerThreads, Halide::TailStrategy::GuardWithIf)
-            .split(x, sxo, sxi, kOuterThreads, Halide::TailStrategy::GuardWithIf)
-            .reorder(sci, sxi, sco, sxo, y, n)
-            .gpu_threads(sci, sxi);
-    } else {
-        staged.split(x, sxo, sxi, kInnerThreads, Halide::TailStrategy::GuardWithIf)
-            .split(c, sco, sci, kOuterThreads, Halide::TailStrategy::GuardWithIf)
-            .reorder(sxi, sci, sxo, sco, y, n)
-            .gpu_threads(sxi, sci);
-    }
+    // The copy's threads: a warp along the input's innermost memory dim (the same dim as the
+    // output's) and kOuterThreads along the other, at most as many as the block has (a depthwise
+    // tile stages all its channels).
+    Halide::Var inner_outer("staged_inner_outer"), inner_thread("staged_inner_thread");
+    Halide::Var outer_outer("staged_outer_outer"), outer_thread("staged_outer_thread");
+    staged.split(inner, inner_outer, inner_thread, kInnerThreads, Halide::TailStrategy::GuardWithIf)
+        .split(outer, outer_outer, outer_thread, kOuterThreads, Halide::TailStrategy::GuardWithIf)
+        .reorder(inner_thread, outer_thread, inner_outer, outer_outer, y, n)
+        .gpu_threads(inner_thread, outer_thread);
 }
 
 // Returns the innermost thread var, where per-thread stages are computed.
