@@ -48,8 +48,8 @@ void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Hali
     // the input instead, the better choice for the deep layers whose weights are megabytes.
     const int64_t channel_tiles = (spec.out_channels + channel_tile - 1) / channel_tile;
     const int64_t rows = spec.batch * spec.out.h;
-    const double weight_bytes = 4.0 * double(spec.out_channels) * double(spec.channels / spec.groups) *
-                                double(spec.window.kernel.h * spec.window.kernel.w);
+    const int64_t taps = spec.window.kernel.h * spec.window.kernel.w;
+    const double weight_bytes = 4.0 * double(spec.out_channels) * double(in_per_group) * double(taps);
     // Channel blocks must tile the channels exactly (a ragged block would make bounds inference
     // read channels past the end), so channel counts that are not a whole number of tiles form
     // one block, shifted tiles included.
@@ -82,7 +82,6 @@ void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Hali
     // With many input channels, one register tile's weights overflow L1 before the tile is done.
     // Then the reduction is blocked over input channels: each block's weights stay in L1 while
     // every tile of the channel tile's rows uses them, the partial sums parked in a small buffer.
-    const int64_t taps = spec.window.kernel.h * spec.window.kernel.w;
     const int64_t block = std::max<int64_t>(8, kL1WeightBytes / (4 * channel_tile * taps)) / 8 * 8;
     const bool block_inputs = whole_tiles && in_per_group > block && spec.out.w % tile.scalars == 0;
     Halide::Stage update = accumulator.update();

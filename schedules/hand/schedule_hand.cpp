@@ -1,6 +1,6 @@
 // The hand-tuned CPU schedule (x86 AVX-512/AVX2, ARM NEON): picks, per conv, the planar or the
-// channel-tile schedule and the weight layout it reads; other ops and algorithms use the
-// portable default schedule.
+// channel-tile schedule and the weight layout it reads, and the NCHW unfold and fold schedules;
+// other ops, layouts and algorithms use the portable default schedule.
 #include "schedules/hand/hand.h"
 
 namespace convgen::schedules {
@@ -30,10 +30,12 @@ void schedule_hand(generator::GeneratedPipeline &p, const OpSpec &spec, const Ha
         hand::schedule_planar_conv(p, spec, target);
     } else if (hand::uses_channel_tiles(spec, target)) {
         hand::schedule_channel_tiles(p, spec, target);
-    } else if (hand::uses_sliding_window_copy(spec, target) && spec.op == OpKind::Unfold) {
-        hand::schedule_unfold(p, spec, target);
-    } else if (hand::uses_sliding_window_copy(spec, target) && spec.op == OpKind::Fold) {
-        hand::schedule_fold(p, spec, target);
+    } else if (hand::uses_sliding_window_copy(spec, target)) {
+        if (spec.op == OpKind::Unfold) {
+            hand::schedule_unfold(p, spec, target);
+        } else {
+            hand::schedule_fold(p, spec, target);
+        }
     } else {
         schedule_default(p, spec, target);
     }
