@@ -10,6 +10,8 @@
 
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "convgen/convgen.h"
 #include "convgen/suite.h"
 #include "subcommand.h"
@@ -33,12 +35,6 @@ struct Total {
     double ms = 0;
     double geomean_vs_onednn = 0, geomean_vs_onednn_nchw = 0;
 };
-
-std::string json_escape(const std::string &s) {
-    std::string out;
-    for (char c : s) out += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
-    return out;
-}
 
 class BenchCommand : public Subcommand {
 public:
@@ -101,7 +97,7 @@ public:
         std::fprintf(stderr, "\n");
         const std::vector<Total> totals = summarize(records);
         if (format_ == "json") {
-            print_json(records, totals, peak);
+            std::printf("%s\n", report(records, totals, peak).dump(2).c_str());
         } else if (format_ == "csv") {
             print_csv(records);
         } else {
@@ -190,34 +186,23 @@ private:
         }
     }
 
-    void print_json(const std::vector<Record> &records, const std::vector<Total> &totals,
-                    const std::map<int, double> &peak, std::FILE *out = stdout) const {
-        std::fprintf(out, "{\n  \"fma_peak_gflops\": {");
-        bool first = true;
-        for (const auto &[t, g] : peak) {
-            std::fprintf(out, "%s\"%d\": %.2f", first ? "" : ", ", t, g);
-            first = false;
+    static nlohmann::ordered_json report(const std::vector<Record> &records, const std::vector<Total> &totals,
+                                         const std::map<int, double> &peak) {
+        nlohmann::ordered_json json;
+        for (const auto &[t, g] : peak) json["fma_peak_gflops"][std::to_string(t)] = g;
+        json["records"] = nlohmann::ordered_json::array();
+        for (const Record &r : records) {
+            json["records"].push_back({{"net", r.net}, {"layer", r.layer}, {"schedule", r.schedule},
+                                       {"threads", r.threads}, {"count", r.count}, {"ms", r.ms},
+                                       {"gflops", r.gflops}, {"peak_percent", r.peak_percent}});
         }
-        std::fprintf(out, "},\n  \"records\": [\n");
-        for (size_t i = 0; i < records.size(); ++i) {
-            const Record &r = records[i];
-            std::fprintf(out,
-                         "    {\"net\": \"%s\", \"layer\": \"%s\", \"schedule\": \"%s\", \"threads\": %d, \"count\": %lld, "
-                         "\"ms\": %.6f, \"gflops\": %.3f, \"peak_percent\": %.2f}%s\n",
-                         json_escape(r.net).c_str(), json_escape(r.layer).c_str(), json_escape(r.schedule).c_str(),
-                         r.threads, (long long)r.count, r.ms, r.gflops, r.peak_percent,
-                         i + 1 < records.size() ? "," : "");
+        json["totals"] = nlohmann::ordered_json::array();
+        for (const Total &t : totals) {
+            json["totals"].push_back({{"net", t.net}, {"schedule", t.schedule}, {"threads", t.threads}, {"ms", t.ms},
+                                      {"geomean_vs_onednn", t.geomean_vs_onednn},
+                                      {"geomean_vs_onednn_nchw", t.geomean_vs_onednn_nchw}});
         }
-        std::fprintf(out, "  ],\n  \"totals\": [\n");
-        for (size_t i = 0; i < totals.size(); ++i) {
-            const Total &t = totals[i];
-            std::fprintf(out,
-                         "    {\"net\": \"%s\", \"schedule\": \"%s\", \"threads\": %d, \"ms\": %.6f, "
-                         "\"geomean_vs_onednn\": %.4f, \"geomean_vs_onednn_nchw\": %.4f}%s\n",
-                         json_escape(t.net).c_str(), json_escape(t.schedule).c_str(), t.threads, t.ms,
-                         t.geomean_vs_onednn, t.geomean_vs_onednn_nchw, i + 1 < totals.size() ? "," : "");
-        }
-        std::fprintf(out, "  ]\n}\n");
+        return json;
     }
 
     static void print_csv(const std::vector<Record> &records) {
@@ -233,10 +218,10 @@ private:
                     const std::map<int, double> &peak) const {
         const std::filesystem::path json = std::filesystem::temp_directory_path() /
                                            ("convgen-bench-" + std::to_string(::getpid()) + ".json");
-        std::FILE *file = std::fopen(json.c_str(), "w");
+        std::ofstream file(json);
+        file << report(records, totals, peak).dump(2) << "\n";
+        file.close();
         if (!file) throw Error("cannot write " + json.string());
-        print_json(records, totals, peak, file);
-        std::fclose(file);
         const std::string command = std::string(CONVGEN_PLOT_PYTHON) + " '" + CONVGEN_BENCH_DIR + "/plot.py' '" +
                                     json.string() + "' '" + plot_ + "'";
         const int status = std::system(command.c_str());
