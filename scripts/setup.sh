@@ -7,6 +7,7 @@ build_dir="${1:-$root/build}"
 shift || true
 
 debian_packages=(
+  python3-venv  # `python3 -m venv` below; Debian's python3 alone lacks ensurepip
   g++ libgtest-dev libgmock-dev libbenchmark-dev libdnnl-dev
   ocl-icd-opencl-dev  # Debian's dnnl-config.cmake calls find_package(OpenCL); libdnnl-dev only recommends it
   libcli11-dev nlohmann-json3-dev python3-torch python3-numpy python3-matplotlib
