@@ -44,10 +44,9 @@ fi
 
 # The first URI of this machine's apt sources that ends in /$1 (debian or debian-security).
 host_apt_uri() {
-  shopt -s nullglob
-  grep -hv '^[[:space:]]*#' /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-      /etc/apt/sources.list.d/*.sources 2>/dev/null \
-    | grep -oE "https?://[^[:space:]]*/$1/?([[:space:]]|$)" | head -n1 | tr -d '[:space:]'
+  local sources=(/etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources)
+  cat "${sources[@]}" 2>/dev/null | grep -v '^[[:space:]]*#' \
+    | grep -oE "https?://[^[:space:]]*/$1/?([[:space:]]|$)" | head -n1 | tr -d '[:space:]' || true
 }
 mirror="$(host_apt_uri debian)"; mirror="${mirror:-http://deb.debian.org/debian}"
 security="$(host_apt_uri debian-security)"; security="${security:-http://deb.debian.org/debian-security}"
