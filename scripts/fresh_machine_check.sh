@@ -69,7 +69,7 @@ trap 'exit 130' INT TERM
 
 if ((rebuild_root)) || [ ! -f "$tarball" ]; then
   echo "fresh_machine_check: building the bare root from $mirror"
-  mmdebstrap --variant=minbase --include=git,ca-certificates bookworm "$tarball.partial" \
+  mmdebstrap --variant=minbase --format=tar --include=git,ca-certificates bookworm "$tarball.partial" \
     "deb $mirror bookworm main" "deb $mirror bookworm-updates main" \
     "deb $security bookworm-security main"
   mv "$tarball.partial" "$tarball"
