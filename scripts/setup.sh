@@ -13,6 +13,7 @@ debian_packages=(
   libcli11-dev nlohmann-json3-dev python3-torch python3-numpy python3-matplotlib
   g++-aarch64-linux-gnu qemu-user
   clang libclang-rt-14-dev llvm  # the sanitizer and fuzz tree (scripts/test.sh)
+  libomp-dev  # clang's OpenMP there: bench/ needs OpenMP (g++ brings libgomp, clang does not)
 )
 missing=()
 for pkg in "${debian_packages[@]}"; do
