@@ -4,7 +4,7 @@
 include(CMakePackageConfigHelpers)
 
 set_target_properties(convgen_runtime PROPERTIES EXPORT_NAME runtime)
-export(TARGETS convgen convgen_runtime convgen_core convgen_generator convgen_schedules convgen_aot
+export(TARGETS convgen convgen_runtime convgen_core convgen_generator convgen_schedules convgen_aot convgen_tuning
                convgen_halide_runtime convgen_build_flags
        NAMESPACE convgen::
        FILE ${PROJECT_BINARY_DIR}/convgenTargets.cmake)

@@ -13,6 +13,8 @@
 #include "kernel_buffer.h"
 #include "kernel_cache.h"
 #include "limits.h"
+#include "tuned_configs.h"
+#include "convgen/threads.h"
 #include "view_checks.h"
 
 namespace convgen::detail {
@@ -262,7 +264,7 @@ LoweredCall ConvLayer::lower(const Shape &input) const {
     spec.activation = c.activation;
     spec.layout = c.layout;
     spec.algorithm = c.algorithm;
-    choose_weight_layout(spec, c.schedule);
+    configure_kernel(spec, c.schedule, c.schedule_config ? &*c.schedule_config : nullptr);
 
     call.schedule = c.schedule;
     call.output_sizes = batched ? Shape{spec.batch, spec.out_channels} : Shape{spec.out_channels};
@@ -278,7 +280,21 @@ LoweredCall ConvLayer::lower(const Shape &input) const {
     return call;
 }
 
-void ConvLayer::prepare(const Shape &input_sizes) const { detail::prepare(lower(input_sizes)); }
+std::shared_ptr<const LoweredCall> ConvLayer::plan(const Shape &input_sizes) const {
+    const std::tuple<Shape, int, uint64_t> key{input_sizes, num_threads(), tuning_generation()};
+    {
+        std::lock_guard lock(plans_.mutex);
+        if (auto it = plans_.plans.find(key); it != plans_.plans.end()) return it->second;
+    }
+    auto lowered = std::make_shared<const LoweredCall>(lower(input_sizes));  // throws for bad input: nothing kept
+    std::lock_guard lock(plans_.mutex);
+    // A layer fed ever-new shapes keeps only the recent ones.
+    constexpr size_t kMostPlans = 64;
+    if (plans_.plans.size() >= kMostPlans) plans_.plans.clear();
+    return plans_.plans.emplace(key, std::move(lowered)).first->second;
+}
+
+void ConvLayer::prepare(const Shape &input_sizes) const { detail::prepare(*plan(input_sizes)); }
 
 std::vector<KernelParam> ConvLayer::params(const OpSpec &spec) const {
     std::vector<KernelParam> params{{packed_weight(spec).data(), weight_extents(spec)}};
@@ -287,13 +303,13 @@ std::vector<KernelParam> ConvLayer::params(const OpSpec &spec) const {
 }
 
 Tensor ConvLayer::forward(ConstTensorView input) const {
-    const LoweredCall call = lower(input.sizes);
-    return execute(call, input, params(call.spec));
+    const std::shared_ptr<const LoweredCall> call = plan(input.sizes);
+    return execute(*call, input, params(call->spec));
 }
 
 void ConvLayer::forward(ConstTensorView input, TensorView output) const {
-    const LoweredCall call = lower(input.sizes);
-    execute(call, input, params(call.spec), output);
+    const std::shared_ptr<const LoweredCall> call = plan(input.sizes);
+    execute(*call, input, params(call->spec), output);
 }
 
 ConvLayer ConvLayer::fused_with(const BatchNormParams &bn) const {
