@@ -7,6 +7,7 @@
 #include <string>
 
 #include "convgen/cache.h"
+#include "convgen/cache_directory.h"
 
 namespace convgen {
 namespace {
@@ -17,22 +18,13 @@ struct Settings {
     std::filesystem::path directory;
     std::set<std::filesystem::path> unwritable;
 
-    Settings() : enabled(enabled_from_environment()), directory(directory_from_environment()) {}
+    Settings() : enabled(enabled_from_environment()), directory(cache_directory_from_environment()) {}
 
     static bool enabled_from_environment() {
         const char *value = std::getenv("CONVGEN_CACHE");
         if (!value) return true;
         const std::string text = value;
         return !(text == "off" || text == "0" || text == "false" || text == "no");
-    }
-
-    static std::filesystem::path directory_from_environment() {
-        if (const char *dir = std::getenv("CONVGEN_CACHE_DIR"); dir && *dir) return dir;
-        if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::filesystem::path(xdg) / "convgen";
-        if (const char *home = std::getenv("HOME"); home && *home) {
-            return std::filesystem::path(home) / ".cache" / "convgen";
-        }
-        return {};  // nowhere to put it: memory only
     }
 };
 
