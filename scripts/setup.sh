@@ -10,6 +10,7 @@ debian_packages=(
   g++ libgtest-dev libgmock-dev libbenchmark-dev libdnnl-dev
   ocl-icd-opencl-dev  # Debian's dnnl-config.cmake calls find_package(OpenCL); libdnnl-dev only recommends it
   libcli11-dev nlohmann-json3-dev python3-torch python3-numpy python3-matplotlib
+  pkgconf  # the installed-package test builds a program with `pkg-config --cflags --libs convgen`
   g++-aarch64-linux-gnu qemu-user
   clang libclang-rt-14-dev llvm  # the sanitizer and fuzz tree (scripts/test.sh)
 )
