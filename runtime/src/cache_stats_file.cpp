@@ -23,18 +23,17 @@ DiskCounts parse(const LockedFile &file) {
 
 }  // namespace
 
-void add_disk_counts(const std::filesystem::path &directory, DiskCounts added) {
+bool add_disk_counts(const std::filesystem::path &directory, DiskCounts added) {
     const LockedFile file(directory / kStatsFile, O_RDWR | O_CREAT, LockedFile::Lock::Exclusive);
-    if (!file.locked()) return;
+    if (!file.locked()) return false;
     DiskCounts counts = parse(file);
     counts.hits += added.hits;
     counts.misses += added.misses;
     const std::string text =
         "hits " + std::to_string(counts.hits) + "\nmisses " + std::to_string(counts.misses) + "\n";
     // Counts only grow, so the new text covers the old; the truncate matters after damage.
-    if (::pwrite(file.fd(), text.data(), text.size(), 0) == ssize_t(text.size())) {
-        (void)::ftruncate(file.fd(), off_t(text.size()));
-    }
+    return ::pwrite(file.fd(), text.data(), text.size(), 0) == ssize_t(text.size()) &&
+           ::ftruncate(file.fd(), off_t(text.size())) == 0;
 }
 
 DiskCounts read_disk_counts(const std::filesystem::path &directory) {
@@ -42,9 +41,9 @@ DiskCounts read_disk_counts(const std::filesystem::path &directory) {
     return file.locked() ? parse(file) : DiskCounts{};
 }
 
-void reset_disk_counts(const std::filesystem::path &directory) {
+bool reset_disk_counts(const std::filesystem::path &directory) {
     const LockedFile file(directory / kStatsFile, O_RDWR, LockedFile::Lock::Exclusive);
-    if (file.locked()) (void)::ftruncate(file.fd(), 0);
+    return !file.locked() || ::ftruncate(file.fd(), 0) == 0;  // no file: nothing counted
 }
 
 }  // namespace convgen::detail

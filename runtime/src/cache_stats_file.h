@@ -13,8 +13,9 @@ struct DiskCounts {
     uint64_t misses = 0;
 };
 
-void add_disk_counts(const std::filesystem::path &directory, DiskCounts added);
+// False when the counts could not be updated (callers go on: the counts are informational).
+bool add_disk_counts(const std::filesystem::path &directory, DiskCounts added);
 DiskCounts read_disk_counts(const std::filesystem::path &directory);
-void reset_disk_counts(const std::filesystem::path &directory);
+bool reset_disk_counts(const std::filesystem::path &directory);
 
 }  // namespace convgen::detail

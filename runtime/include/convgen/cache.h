@@ -15,7 +15,8 @@
 // Size: after each write, least-recently-used entries (last use: the entry file's mtime, set on
 // write and on every disk hit) are removed until the entries total at most the cap. An entry that
 // another process is reading (it holds a shared flock) is never removed; a process that finds its
-// entry gone compiles it again. The cap defaults to $CONVGEN_CACHE_MAX_MB MiB, else 1024 MiB.
+// entry gone compiles it again. The cap defaults to $CONVGEN_CACHE_MAX_MB MiB, else 1024 MiB; a
+// value that is not a positive whole number warns once on stderr and leaves 1024.
 //
 // Hits and misses of the disk cache (lookups after an in-memory miss) are also counted across
 // processes, in the file "stats" in the directory, updated under flock.
