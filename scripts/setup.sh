@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up: Debian packages, the project venv (Halide, CMake, Ninja), configure, build.
 # Usage: scripts/setup.sh [build-dir] [extra cmake args...]
+# CONVGEN_BUILD_TARGET=<target> builds only that target (default: everything).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${1:-$root/build}"
@@ -42,4 +43,4 @@ if [ ! -f "$build_dir/build.ninja" ]; then
     -DHalide_DIR="$halide_dir/lib64/cmake/Halide" \
     -DHalideHelpers_DIR="$halide_dir/lib64/cmake/HalideHelpers" "$@"
 fi
-"$venv/bin/cmake" --build "$build_dir"
+"$venv/bin/cmake" --build "$build_dir" ${CONVGEN_BUILD_TARGET:+--target "$CONVGEN_BUILD_TARGET"}
