@@ -61,7 +61,8 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     const bool whole_tiles = spec.out_channels % channel_tile == 0;
     config.channel_major = whole_tiles && weight_bytes > kCacheBytes &&
                            input_bytes(spec) * double(channel_tiles) < weight_bytes * double(rows);
-    const int64_t tasks_per_block = config.channel_major ? spec.batch : rows;
+    // At least one, so an empty batch (which runs no kernel) still gets a valid config.
+    const int64_t tasks_per_block = std::max<int64_t>(1, config.channel_major ? spec.batch : rows);
     const int64_t wanted_blocks = (kMinimumTasks + tasks_per_block - 1) / tasks_per_block;
     int64_t tiles_per_block = whole_tiles ? std::max<int64_t>(1, channel_tiles / wanted_blocks) : channel_tiles;
     while (channel_tiles % tiles_per_block != 0) --tiles_per_block;

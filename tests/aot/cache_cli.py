@@ -55,7 +55,7 @@ expect(fields.get("entries") == "1" and fields.get("hits") == "1" and fields.get
 
 result = convgen_run("cache", "list")
 lines = result.stdout.splitlines()
-expect(len(lines) == 2 and re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +\d+  \S+\|hand\|conv n1 c3 ", lines[1]),
+expect(len(lines) == 2 and re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +\d+  \S+\|tuned\|conv n1 c3 ", lines[1]),
        "list: header, then last use, bytes and key", result)
 
 result = convgen_run("cache", "prune", "--max-mb", "64")
