@@ -13,6 +13,7 @@
 #include "kernel_buffer.h"
 #include "kernel_cache.h"
 #include "limits.h"
+#include "skipped_taps.h"
 #include "view_checks.h"
 
 namespace convgen::detail {
@@ -280,20 +281,42 @@ LoweredCall ConvLayer::lower(const Shape &input) const {
 
 void ConvLayer::prepare(const Shape &input_sizes) const { detail::prepare(lower(input_sizes)); }
 
-std::vector<KernelParam> ConvLayer::params(const OpSpec &spec) const {
+bool ConvLayer::weight_finite() const {
+    std::lock_guard lock(packs_->mutex);
+    if (!packs_->finite) {
+        const float *w = weight_.data();
+        packs_->finite = std::all_of(w, w + weight_.numel(), [](float v) { return std::isfinite(v); });
+    }
+    return *packs_->finite;
+}
+
+std::optional<Tensor> ConvLayer::nan_bias_for_skipped_taps(OpSpec &spec) const {
+    if (weight_finite()) return std::nullopt;
+    const std::vector<int64_t> channels = channels_nan_from_skipped_taps(spec, weight_.data());
+    if (channels.empty()) return std::nullopt;
+    Tensor bias = bias_ ? Tensor::copy_of(*bias_) : Tensor({spec.out_channels});
+    for (int64_t o : channels) bias.data()[o] = NAN;
+    spec.bias = true;
+    return bias;
+}
+
+std::vector<KernelParam> ConvLayer::params(const OpSpec &spec, const std::optional<Tensor> &nan_bias) const {
     std::vector<KernelParam> params{{packed_weight(spec).data(), weight_extents(spec)}};
-    if (bias_) params.push_back({bias_->data(), {bias_->numel()}});
+    const std::optional<Tensor> &bias = nan_bias ? nan_bias : bias_;
+    if (bias) params.push_back({bias->data(), {bias->numel()}});
     return params;
 }
 
 Tensor ConvLayer::forward(ConstTensorView input) const {
-    const LoweredCall call = lower(input.sizes);
-    return execute(call, input, params(call.spec));
+    LoweredCall call = lower(input.sizes);
+    const std::optional<Tensor> nan_bias = nan_bias_for_skipped_taps(call.spec);
+    return execute(call, input, params(call.spec, nan_bias));
 }
 
 void ConvLayer::forward(ConstTensorView input, TensorView output) const {
-    const LoweredCall call = lower(input.sizes);
-    execute(call, input, params(call.spec), output);
+    LoweredCall call = lower(input.sizes);
+    const std::optional<Tensor> nan_bias = nan_bias_for_skipped_taps(call.spec);
+    execute(call, input, params(call.spec, nan_bias), output);
 }
 
 ConvLayer ConvLayer::fused_with(const BatchNormParams &bn) const {

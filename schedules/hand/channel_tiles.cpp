@@ -40,7 +40,8 @@ void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Hali
     const int channel_tile = tile.vector_width * tile.vectors;
     const int64_t in_per_group = spec.channels / spec.groups;
     const bool depthwise = in_per_group == 1;  // the inner loop loads input channel vectors
-    const bool padded = spec.window.pads();
+    const LiveTaps live = live_taps(spec);
+    const bool padded = live.pads();
 
     // Which operand stays in cache decides the loop order. Row-major (each task one output row
     // of a block of channel tiles) re-reads the weights for every row, which is free while they
@@ -48,7 +49,7 @@ void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Hali
     // the input instead, the better choice for the deep layers whose weights are megabytes.
     const int64_t channel_tiles = (spec.out_channels + channel_tile - 1) / channel_tile;
     const int64_t rows = spec.batch * spec.out.h;
-    const int64_t taps = spec.window.kernel.h * spec.window.kernel.w;
+    const int64_t taps = live.area();
     const double weight_bytes = 4.0 * double(spec.out_channels) * double(in_per_group) * double(taps);
     // Channel blocks must tile the channels exactly (a ragged block would make bounds inference
     // read channels past the end), so channel counts that are not a whole number of tiles form
