@@ -48,7 +48,9 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     config.scalars = tile.scalars;
     const int channel_tile = tile.vector_width * tile.vectors;
     const int64_t in_per_group = spec.channels / spec.groups;
-    const bool depthwise = in_per_group == 1;
+    const bool depthwise = in_per_group == 1;  // the inner loop loads input channel vectors
+    const LiveTaps live = live_taps(spec);
+    const bool padded = live.pads();
 
     // Which operand stays in cache decides the loop order. Row-major (each task one output row
     // of a block of channel tiles) re-reads the weights for every row, which is free while they
@@ -56,7 +58,7 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     // the input instead, the better choice for the deep layers whose weights are megabytes.
     const int64_t channel_tiles = (spec.out_channels + channel_tile - 1) / channel_tile;
     const int64_t rows = spec.batch * spec.out.h;
-    const int64_t taps = spec.window.kernel.h * spec.window.kernel.w;
+    const int64_t taps = live.area();
     const double weight_bytes = 4.0 * double(spec.out_channels) * double(in_per_group) * double(taps);
     const bool whole_tiles = spec.out_channels % channel_tile == 0;
     config.channel_major = whole_tiles && weight_bytes > kCacheBytes &&
@@ -80,7 +82,6 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     // sweeps the whole input (channel-major), or for depthwise; otherwise the transposition costs
     // more than the strided broadcasts. Channels-last input: with padding, except for depthwise,
     // whose boundary test is one scalar per channel vector, cheaper than a second pass.
-    const bool padded = spec.window.pads();
     config.restride = channel_stride_aliases(spec);
     config.stage_input = spec.layout == Layout::NCHW ? padded || config.channel_major || depthwise
                                                      : (padded && !depthwise) || config.restride;
@@ -95,7 +96,7 @@ void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Hali
     const int64_t in_per_group = spec.channels / spec.groups;
     const bool depthwise = in_per_group == 1;  // the inner loop loads input channel vectors
     const int64_t channel_tiles = (spec.out_channels + channel_tile - 1) / channel_tile;
-    const int64_t taps = spec.window.kernel.h * spec.window.kernel.w;
+    const int64_t taps = live_taps(spec).area();
     // Channel blocks must tile the channels exactly (a ragged block would make bounds inference
     // read channels past the end), so channel counts that are not a whole number of tiles form
     // one block, shifted tiles included.

@@ -1,6 +1,7 @@
 #pragma once
 // Internals of the hand-tuned CPU schedule, shared by its files: the register-tile chooser,
 // the cache facts the schedules plan around, and each conv schedule with the test that picks it.
+#include "convgen/live_taps.h"
 #include "schedules/registry.h"
 
 namespace convgen::schedules::hand {

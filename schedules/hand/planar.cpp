@@ -12,7 +12,7 @@ namespace stage = generator::stage;
 bool uses_planar_depthwise(const OpSpec &spec, const Halide::Target &target) {
     return is_direct_cpu_conv(spec, target) &&
            spec.layout == Layout::NCHW && spec.channels == spec.groups &&
-           spec.window.kernel.h * spec.window.kernel.w <= 25;
+           live_taps(spec).area() <= 25;
 }
 
 ScheduleConfig default_planar_depthwise_config(const OpSpec &spec, const Halide::Target &target) {
@@ -38,7 +38,7 @@ void schedule_planar_depthwise(GeneratedPipeline &p, const OpSpec &spec, const H
     // The padded plane, boundary condition applied once per element and reused by every row.
     // A strided filter reads each input only a couple of times: there the copy costs more than
     // the boundary tests it saves.
-    const bool padded = spec.window.pads();
+    const bool padded = live_taps(spec).pads();
     const bool unit_stride = spec.window.stride.h == 1 && spec.window.stride.w == 1;
     if (padded && unit_stride) {
         p.stage(stage::kPaddedInput).compute_at(output, channel).vectorize(x, vector_width,
@@ -70,7 +70,7 @@ ScheduleConfig default_planar_config(const OpSpec &spec, const Halide::Target &t
     config.vectors = tile.vectors;
     config.scalars = tile.scalars;
     // The padded input once, in its own layout, so the inner loop has no boundary tests.
-    config.stage_input = spec.window.pads();
+    config.stage_input = live_taps(spec).pads();
     return config;
 }
 

@@ -91,15 +91,22 @@ public:
     ConvLayer fused_with(const BatchNormParams &bn) const;
 
 private:
-    std::vector<KernelParam> params(const OpSpec &spec) const;
+    // nan_bias, when set, replaces the layer's bias (see nan_bias_for_skipped_taps).
+    std::vector<KernelParam> params(const OpSpec &spec, const std::optional<Tensor> &nan_bias) const;
     // The weight in spec's layout, packed on first use and kept until the weight changes.
     const Tensor &packed_weight(const OpSpec &spec) const;
+    // Whether every weight is finite, found on first use and kept until the weight changes.
+    bool weight_finite() const;
+    // When a non-finite weight sits on a tap the kernel skips (runtime/src/skipped_taps.h): the
+    // bias that makes its channels NaN, with spec.bias set so the kernel adds it.
+    std::optional<Tensor> nan_bias_for_skipped_taps(OpSpec &spec) const;
 
-    // Packed copies of weight_ by block size; replaced (not cleared) by set_weight so a layer
-    // copy keeps its own.
+    // What is derived from weight_: packed copies by block size, and whether it is all finite.
+    // Replaced (not cleared) by set_weight so a layer copy keeps its own.
     struct WeightPacks {
         std::mutex mutex;
         std::map<int64_t, Tensor> hwio;
+        std::optional<bool> finite;
     };
 
     // Lowered calls by (input sizes, threads, tuning generation). A copy of the layer starts
