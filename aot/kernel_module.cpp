@@ -17,7 +17,15 @@ KernelError halide_failure(const OpSpec &spec, const std::string &schedule, cons
 
 OpSpec spec_for_target(OpSpec spec, const std::string &schedule_name, const Halide::Target &target) {
     const schedules::Schedule &schedule = schedules::find_schedule(schedule_name);
-    schedules::choose_weight_layout(spec, schedule, target);
+    const ScheduleConfig chosen = spec.config;
+    if (chosen.family != ScheduleFamily::None) {
+        try {
+            schedules::configure(spec, schedule, target, &chosen);
+            return spec;
+        } catch (const ValueError &) {  // chosen for the JIT target; this target's rules decide
+        }
+    }
+    schedules::configure(spec, schedule, target);
     return spec;
 }
 

@@ -24,6 +24,17 @@ std::string enum_value(const char *type, Enum value) {
            std::string(to_string(value)) + " */";
 }
 
+// Every field, so the table stays constant-initialised plain data.
+std::string config_initializer(const ScheduleConfig &c) {
+    std::ostringstream os;
+    os << "{.family = " << enum_value("ScheduleFamily", c.family) << ", .vector_width = " << c.vector_width
+       << ", .vectors = " << c.vectors << ", .scalars = " << c.scalars << ", .input_block = " << c.input_block
+       << ", .reduction_unroll = " << c.reduction_unroll << ", .channel_major = " << c.channel_major
+       << ", .tiles_per_task = " << c.tiles_per_task << ", .stage_input = " << c.stage_input
+       << ", .restride = " << c.restride << ", .channels_per_task = " << c.channels_per_task << "}";
+    return os.str();
+}
+
 std::string spec_initializer(const OpSpec &s) {
     std::ostringstream os;
     const Window &w = s.window;
@@ -38,7 +49,8 @@ std::string spec_initializer(const OpSpec &s) {
        << ",\n                        .layout = " << enum_value("Layout", s.layout)
        << ", .algorithm = " << enum_value("Algorithm", s.algorithm)
        << ", .weight_layout = " << enum_value("WeightLayout", s.weight_layout)
-       << ", .weight_block = " << s.weight_block << "}";
+       << ", .weight_block = " << s.weight_block
+       << ",\n                        .config = " << config_initializer(s.config) << "}";
     return os.str();
 }
 

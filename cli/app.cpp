@@ -12,12 +12,16 @@ int run_command_line(int argc, const char *const *argv, Execution execution, std
     const auto check_command = add_check_command(app);
     const auto compile_command = add_compile_command(app);
     const auto bench_command = add_bench_command(app);
+    const auto tune_command = add_tune_command(app);
+    const auto cache_command = add_cache_command(app);
     try {
         app.parse(argc, argv);
         if (execution == Execution::Full) {
             Subcommand &chosen = app.got_subcommand("run")       ? *run_command
                                  : app.got_subcommand("compile") ? *compile_command
                                  : app.got_subcommand("bench")   ? *bench_command
+                                 : app.got_subcommand("tune")    ? *tune_command
+                                 : app.got_subcommand("cache")   ? *cache_command
                                                                  : *check_command;
             chosen.run();
         }

@@ -96,7 +96,7 @@ public:
 private:
     std::string suite_ = std::string(CONVGEN_SUITE_DIR) + "/conv2d_public.jsonl";
     std::vector<std::string> nets_{"resnet50", "mobilenet_v2"};
-    std::string schedule_ = "hand";
+    std::string schedule_{kDefaultSchedule};
     int threads_ = 0;
     std::string layout_ = "nchw";
     int repeats_ = 5;

@@ -41,6 +41,10 @@ public:
         options_.add("--suite", suite_, "compile every layer of a suite .jsonl instead of one op");
         options_.add("--nets", nets_, "with --suite: only these networks")->delimiter(',');
         command_->add_option("--target", target_, "Halide target string (default: host)");
+        command_->add_option("--tuning-db", tuning_db_,
+                             "tuning database whose configs the `tuned` schedule uses (default: $CONVGEN_TUNING_DB, "
+                             "else the cache directory's)")
+            ->check(CLI::ExistingFile);
         command_->add_option("--name", name_, "function name (with --suite: library name and function prefix)")
             ->required();
         command_->add_option("-o,--output-dir", output_dir_, "directory for the outputs")->required();
@@ -58,6 +62,7 @@ public:
                 std::string::npos) {
             throw Error("invalid --name '" + name_ + "': expected a C identifier");
         }
+        if (!tuning_db_.empty()) set_tuning_database_path(tuning_db_);
         aot::LibraryRequest request;
         request.name = name_;
         request.target = target_;
@@ -111,7 +116,7 @@ private:
 
     CLI::App *command_;
     OpOptions options_;
-    std::string op_, shape_, weight_shape_, suite_, target_ = "host", name_, output_dir_;
+    std::string op_, shape_, weight_shape_, suite_, target_ = "host", name_, output_dir_, tuning_db_;
     std::vector<std::string> nets_, emit_;
     bool bias_ = false;
 };

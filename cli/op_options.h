@@ -61,7 +61,7 @@ private:
     std::map<std::string, CLI::Option *> options_;
     std::string stride_ = "1", padding_ = "0", dilation_ = "1", output_padding_ = "0", kernel_size_, output_size_;
     int64_t groups_ = 1;
-    std::string padding_mode_ = "zeros", activation_ = "none", layout_ = "nchw", schedule_ = "hand",
+    std::string padding_mode_ = "zeros", activation_ = "none", layout_ = "nchw", schedule_{kDefaultSchedule},
                 algorithm_ = "direct";
 };
 

@@ -21,5 +21,9 @@ std::unique_ptr<Subcommand> add_check_command(CLI::App &app);
 std::unique_ptr<Subcommand> add_compile_command(CLI::App &app);
 // `bench`: schedules against each other and oneDNN.
 std::unique_ptr<Subcommand> add_bench_command(CLI::App &app);
+// `tune`: searches schedule configs on this machine into the tuning database.
+std::unique_ptr<Subcommand> add_tune_command(CLI::App &app);
+// `cache`: inspect and trim the disk kernel cache.
+std::unique_ptr<Subcommand> add_cache_command(CLI::App &app);
 
 }  // namespace convgen::cli

@@ -1,5 +1,6 @@
 // conv1d/conv2d: direct, or via im2col columns and a matmul (the col2im of a conv's columns
 // with a 1x1 kernel and unit stride is the identity, so the matmul writes the output grid).
+#include "convgen/live_taps.h"
 #include "generator/dense_buffers.h"
 #include "generator/epilogue.h"
 #include "generator/groups.h"
@@ -20,13 +21,19 @@ GeneratedPipeline generate_conv(const OpSpec &spec) {
     std::optional<Halide::ImageParam> bias;
     if (spec.bias) bias = dense_input("bias", {int(spec.out_channels)});
 
-    Halide::Func padded = with_padding(input.logical, spec.image, spec.padding_mode, w.pads_height(), w.pads_width());
+    // Only the taps that read the image for some output (under zero padding the others add zeros;
+    // what they do to non-finite weights the layer restores: runtime/src/skipped_taps.h), and a
+    // boundary condition only along dims where those taps read outside the image. Constant
+    // extents, so schedules may unroll the taps.
+    const LiveTaps taps = live_taps(spec);
+    Halide::Func padded = with_padding(input.logical, spec.image, spec.padding_mode, taps.pads_height, taps.pads_width);
 
     GeneratedPipeline pipeline;
     pipeline.stages[stage::kPaddedInput] = padded;
 
     Halide::Var x("x"), y("y"), c("c"), n("n");
-    Halide::RDom r(0, int(w.kernel.w), 0, int(w.kernel.h), 0, in_per_group, "conv_window");
+    Halide::RDom r(int(taps.x.first), int(taps.x.count), int(taps.y.first), int(taps.y.count), 0, in_per_group,
+                   "conv_window");
     const Halide::Expr in_channel = group_input_channel(c, out_per_group, in_per_group, r.z, spec.groups);
 
     Halide::Func accumulator(stage::kAccumulator);

@@ -40,13 +40,14 @@ std::vector<float> conv(const OpSpec &s, const float *x, const float *wt, const 
                         for (int64_t ky = 0; ky < w.kernel.h; ++ky) {
                             const int64_t iy = padded_index(oy * w.stride.h - w.pad_begin.h + ky * w.dilation.h,
                                                             in.h, s.padding_mode);
-                            if (iy < 0) continue;
                             for (int64_t kx = 0; kx < w.kernel.w; ++kx) {
                                 const int64_t ix = padded_index(
                                     ox * w.stride.w - w.pad_begin.w + kx * w.dilation.w, in.w, s.padding_mode);
-                                if (ix < 0) continue;
                                 const double wv = wt[((o * ipg + ci) * w.kernel.h + ky) * w.kernel.w + kx];
-                                acc += wv * x[in.offset(n, g * ipg + ci, iy, ix)];
+                                // Zero padding is multiplied too, as PyTorch does: a NaN or infinite
+                                // weight on a tap that reads it makes the output NaN.
+                                const double xv = iy < 0 || ix < 0 ? 0.0 : double(x[in.offset(n, g * ipg + ci, iy, ix)]);
+                                acc += wv * xv;
                             }
                         }
                     y[out.offset(n, o, oy, ox)] = activate(acc, s.activation);

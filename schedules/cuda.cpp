@@ -6,6 +6,7 @@
 // fused into a third block dim, each thread's reduction in registers. Only for targets with a
 // GPU feature; never changes what is computed.
 #include "convgen/errors.h"
+#include "convgen/live_taps.h"
 #include "schedules/registry.h"
 
 namespace convgen::schedules {
@@ -55,7 +56,7 @@ int64_t staged_input_floats(const OpSpec &spec) {
     const int64_t in_per_group = spec.channels / spec.groups, out_per_group = spec.out_channels / spec.groups;
     const int64_t groups_touched = std::min(spec.groups, (channel_tile + out_per_group - 1) / out_per_group + 1);
     const int64_t channels = std::min<int64_t>(in_per_group, kChannelsPerStage) * groups_touched;
-    const Extent2 kernel = spec.window.effective_kernel();
+    const Extent2 kernel = live_taps(spec).span(spec.window);
     const int64_t columns = (column_tile - 1) * spec.window.stride.w + kernel.w;
     return channels * kernel.h * columns;
 }

@@ -9,8 +9,10 @@ const std::vector<Schedule> &all_schedules() {
         {"naive", "no scheduling directives: Halide's defaults, single-threaded", schedule_naive},
         {"portable", "any op, any CPU: parallel over outer dims, vectorised innermost", schedule_default},
         {"cuda", "CUDA targets only: 2-D thread blocks over the output, reductions in registers", schedule_cuda},
-        {kDefaultSchedule, "the default: tuned CPU conv (register tiles, packed weights), unfold and fold; else portable", schedule_hand,
-         hand_weight_layout},
+        {"hand", "hand-written CPU conv (register tiles, packed weights), unfold and fold with configs from rules; else portable",
+         schedule_hand, hand_default_config, hand_check_config},
+        {kDefaultSchedule, "the default: hand, with the tuning database's best config for this machine and thread count where it has one",
+         schedule_hand, hand_default_config, hand_check_config, true},
         {"adams2019", "Halide's Adams2019 autoscheduler (CPU)", schedule_adams2019},
         {"li2018", "Halide's Li2018 autoscheduler (CPU)", schedule_li2018},
         {"mullapudi2016", "Halide's Mullapudi2016 autoscheduler (CPU)", schedule_mullapudi2016},
@@ -19,10 +21,39 @@ const std::vector<Schedule> &all_schedules() {
     return schedules;
 }
 
-void choose_weight_layout(OpSpec &spec, const Schedule &schedule, const Halide::Target &target) {
+namespace {
+
+// Register-tiled families read tile-sized HWIO blocks, one per tile when the tiles cover the
+// output channels exactly, else plain HWIO; planar depthwise reads PyTorch's layout as it is.
+void set_weight_layout(OpSpec &spec) {
+    const ScheduleConfig &config = spec.config;
+    int64_t channel_tile = 0;
+    if (config.family == ScheduleFamily::ChannelTiles) channel_tile = int64_t(config.vector_width) * config.vectors;
+    if (config.family == ScheduleFamily::Planar) channel_tile = config.scalars;
+    if (channel_tile == 0) return;
+    spec.weight_layout = WeightLayout::HWIO;
+    spec.weight_block = spec.out_channels % channel_tile == 0 ? channel_tile : spec.out_channels;
+}
+
+}  // namespace
+
+void configure(OpSpec &spec, const Schedule &schedule, const Halide::Target &target, const ScheduleConfig *chosen) {
     spec.weight_layout = WeightLayout::OIHW;
     spec.weight_block = 0;
-    if (spec.op == OpKind::Conv && schedule.weight_layout) schedule.weight_layout(spec, target);
+    spec.config = {};
+    if (!schedule.default_config) {
+        if (chosen && chosen->family != ScheduleFamily::None) {
+            throw ValueError("schedule '" + std::string(schedule.name) + "' takes no config, got '" + chosen->text() + "'");
+        }
+        return;
+    }
+    if (chosen) {
+        schedule.check_config(spec, target, *chosen);
+        spec.config = *chosen;
+    } else {
+        spec.config = schedule.default_config(spec, target);
+    }
+    set_weight_layout(spec);
 }
 
 const Schedule &find_schedule(std::string_view name) {

@@ -11,27 +11,33 @@
 
 namespace convgen::schedules {
 
+// Applies spec.config (set by `configure`) to the generated pipeline.
 using ScheduleFunction = void (*)(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
-// Sets spec.weight_layout (and weight_block) to the order the schedule reads best; part of the
-// kernel's interface, so chosen before the pipeline is generated.
-using WeightLayoutFunction = void (*)(OpSpec &, const Halide::Target &);
+// The config a schedule's rules choose for spec on target (family None: nothing to choose).
+using DefaultConfigFunction = ScheduleConfig (*)(const OpSpec &, const Halide::Target &);
+// Throws ValueError when the schedule cannot honour the config for spec on target.
+using CheckConfigFunction = void (*)(const OpSpec &, const Halide::Target &, const ScheduleConfig &);
 
 struct Schedule {
     std::string_view name;
     std::string_view description;
     ScheduleFunction apply;
-    WeightLayoutFunction weight_layout = nullptr;  // null: PyTorch's OIHW
+    // Null for schedules without configs (they read PyTorch's OIHW weights).
+    DefaultConfigFunction default_config = nullptr;
+    CheckConfigFunction check_config = nullptr;
+    // Whether layers take the tuning database's best config before the rules.
+    bool uses_tuning_database = false;
 };
 
-// What layers use unless told otherwise: tuned where a tuned schedule exists, portable elsewhere.
-inline constexpr std::string_view kDefaultSchedule = "hand";
 
 const std::vector<Schedule> &all_schedules();
 // Throws convgen::ValueError naming the known schedules when `name` is not one of them.
 const Schedule &find_schedule(std::string_view name);
 
-// The weight layout `schedule` wants for a conv spec on `target`; PyTorch's for other ops.
-void choose_weight_layout(OpSpec &spec, const Schedule &schedule, const Halide::Target &target);
+// Sets the fields a schedule chooses, spec.config and the weight layout it reads: `chosen` when
+// given (checked: ValueError when the schedule cannot honour it), else the schedule's rules.
+void configure(OpSpec &spec, const Schedule &schedule, const Halide::Target &target,
+               const ScheduleConfig *chosen = nullptr);
 
 // col2im per task of `consumer`'s loop `at`: each stride phase's taps summed over contiguous
 // block vectors, the tap loops outside so their phase test is not repeated per element.
@@ -42,7 +48,8 @@ void schedule_naive(generator::GeneratedPipeline &, const OpSpec &, const Halide
 void schedule_default(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 void schedule_cuda(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 void schedule_hand(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
-void hand_weight_layout(OpSpec &, const Halide::Target &);
+ScheduleConfig hand_default_config(const OpSpec &, const Halide::Target &);
+void hand_check_config(const OpSpec &, const Halide::Target &, const ScheduleConfig &);
 void schedule_adams2019(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 void schedule_li2018(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 void schedule_mullapudi2016(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);

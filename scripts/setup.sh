@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up: Debian packages, the project venv (Halide, CMake, Ninja), configure, build.
 # Usage: scripts/setup.sh [build-dir] [extra cmake args...]
+# CONVGEN_BUILD_TARGET=<target> builds only that target (default: everything).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${1:-$root/build}"
@@ -11,6 +12,7 @@ debian_packages=(
   g++ libgtest-dev libgmock-dev libbenchmark-dev libdnnl-dev
   ocl-icd-opencl-dev  # Debian's dnnl-config.cmake calls find_package(OpenCL); libdnnl-dev only recommends it
   libcli11-dev nlohmann-json3-dev python3-torch python3-numpy python3-matplotlib
+  pkgconf  # the installed-package test builds a program with `pkg-config --cflags --libs convgen`
   g++-aarch64-linux-gnu qemu-user
   clang libclang-rt-14-dev llvm  # the sanitizer and fuzz tree (scripts/test.sh)
   libomp-dev  # clang's OpenMP there: bench/ needs OpenMP (g++ brings libgomp, clang does not)
@@ -43,4 +45,4 @@ if [ ! -f "$build_dir/build.ninja" ]; then
     -DHalide_DIR="$halide_dir/lib64/cmake/Halide" \
     -DHalideHelpers_DIR="$halide_dir/lib64/cmake/HalideHelpers" "$@"
 fi
-"$venv/bin/cmake" --build "$build_dir"
+"$venv/bin/cmake" --build "$build_dir" ${CONVGEN_BUILD_TARGET:+--target "$CONVGEN_BUILD_TARGET"}

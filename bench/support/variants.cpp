@@ -18,6 +18,10 @@ const std::vector<Variant> &all_variants() {
             {"portable", K::Convgen, "portable", Layout::NCHW, Algorithm::Direct, "portable schedule, NCHW"},
             {"hand", K::Convgen, "hand", Layout::NCHW, Algorithm::Direct, "hand-tuned CPU schedule, NCHW in/out"},
             {"hand_nhwc", K::Convgen, "hand", Layout::NHWC, Algorithm::Direct, "hand-tuned CPU schedule, NHWC in/out"},
+            {"tuned", K::Convgen, "tuned", Layout::NCHW, Algorithm::Direct,
+             "hand schedule with the tuning database's configs for this machine (else its rules), NCHW in/out"},
+            {"tuned_nhwc", K::Convgen, "tuned", Layout::NHWC, Algorithm::Direct,
+             "hand schedule with the tuning database's configs for this machine (else its rules), NHWC in/out"},
             {"unfold_matmul_fold", K::Convgen, "portable", Layout::NCHW, Algorithm::UnfoldMatmulFold,
              "im2col + matmul + col2im, NCHW"},
         };

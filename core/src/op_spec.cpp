@@ -72,14 +72,21 @@ int64_t sliding_positions(int64_t size, int64_t pad_total, int64_t effective_ker
     return floor_div + 1;
 }
 
-std::string OpSpec::key() const {
+std::string OpSpec::problem_key() const {
     std::ostringstream os;
     os << to_string(op) << " n" << batch << " c" << channels << " img" << image << " oc" << out_channels
        << " out" << out << " k" << window.kernel << " s" << window.stride << " d" << window.dilation
        << " pb" << window.pad_begin << " pe" << window.pad_end << " op" << window.output_padding << " g"
        << groups << " bias" << bias << ' ' << to_string(padding_mode) << ' ' << to_string(activation)
-       << ' ' << to_string(layout) << ' ' << to_string(algorithm) << " w" << to_string(weight_layout);
+       << ' ' << to_string(layout) << ' ' << to_string(algorithm);
+    return os.str();
+}
+
+std::string OpSpec::key() const {
+    std::ostringstream os;
+    os << problem_key() << " w" << to_string(weight_layout);
     if (weight_layout == WeightLayout::HWIO) os << weight_block;
+    if (config.family != ScheduleFamily::None) os << " [" << config.text() << ']';
     return os.str();
 }
 

@@ -35,16 +35,15 @@ bool spec_matches_record(const AotKernel &k) {
     return false;
 }
 
-}  // namespace
-
-const AotKernel *find_aot_kernel(const OpSpec &spec, const std::string &schedule, const Halide::Target &jit_target) {
-    const std::string key = spec.key();
+// The runnable linked kernel of `schedule` using the most features among those `matches` takes.
+template <typename Matches>
+const AotKernel *find_linked(const std::string &schedule, const Halide::Target &jit_target, Matches matches) {
     const AotKernel *best = nullptr;
     int best_features = -1;
     for (const AotKernelTable *table = aot_kernel_tables(); table; table = table->next) {
         for (size_t i = 0; i < table->count; ++i) {
             const AotKernel &k = table->kernels[i];
-            if (k.key != key || k.schedule != schedule || !spec_matches_record(k)) continue;
+            if (k.schedule != schedule || !matches(k) || !spec_matches_record(k)) continue;
             if (!Halide::Target::validate_target_string(k.target)) continue;
             const int features = runnable_features(Halide::Target(k.target), jit_target);
             if (features > best_features) {
@@ -54,6 +53,19 @@ const AotKernel *find_aot_kernel(const OpSpec &spec, const std::string &schedule
         }
     }
     return best;
+}
+
+}  // namespace
+
+const AotKernel *find_aot_kernel(const OpSpec &spec, const std::string &schedule, const Halide::Target &jit_target) {
+    const std::string key = spec.key();
+    return find_linked(schedule, jit_target, [&](const AotKernel &k) { return k.key == key; });
+}
+
+const AotKernel *find_aot_kernel_for_problem(const OpSpec &spec, const std::string &schedule,
+                                             const Halide::Target &jit_target) {
+    const std::string problem = spec.problem_key();
+    return find_linked(schedule, jit_target, [&](const AotKernel &k) { return k.spec.problem_key() == problem; });
 }
 
 }  // namespace convgen::detail

@@ -12,5 +12,9 @@ namespace convgen::detail {
 // target runs (same architecture, bits and OS; every CPU feature it uses present), preferring
 // the one using the most features. nullptr when none fits.
 const AotKernel *find_aot_kernel(const OpSpec &spec, const std::string &schedule, const Halide::Target &jit_target);
+// The same for the problem alone, whatever config the kernel was generated with: a layer adopts
+// a linked kernel's config (and weight layout) before the tuning database's or the rules'.
+const AotKernel *find_aot_kernel_for_problem(const OpSpec &spec, const std::string &schedule,
+                                             const Halide::Target &jit_target);
 
 }  // namespace convgen::detail

@@ -1,5 +1,7 @@
 #include "cache_config.h"
 
+#include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -7,6 +9,8 @@
 #include <string>
 
 #include "convgen/cache.h"
+#include "convgen/cache_directory.h"
+#include "convgen/errors.h"
 
 namespace convgen {
 namespace {
@@ -15,9 +19,13 @@ struct Settings {
     std::mutex mutex;
     bool enabled;
     std::filesystem::path directory;
+    uint64_t max_bytes;
     std::set<std::filesystem::path> unwritable;
 
-    Settings() : enabled(enabled_from_environment()), directory(directory_from_environment()) {}
+    Settings()
+        : enabled(enabled_from_environment()),
+          directory(cache_directory_from_environment()),
+          max_bytes(max_bytes_from_environment()) {}
 
     static bool enabled_from_environment() {
         const char *value = std::getenv("CONVGEN_CACHE");
@@ -26,13 +34,22 @@ struct Settings {
         return !(text == "off" || text == "0" || text == "false" || text == "no");
     }
 
-    static std::filesystem::path directory_from_environment() {
-        if (const char *dir = std::getenv("CONVGEN_CACHE_DIR"); dir && *dir) return dir;
-        if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::filesystem::path(xdg) / "convgen";
-        if (const char *home = std::getenv("HOME"); home && *home) {
-            return std::filesystem::path(home) / ".cache" / "convgen";
+    // A bad value must not fail the layer calls that read it: it warns and keeps the default.
+    static uint64_t max_bytes_from_environment() {
+        constexpr uint64_t kDefaultMiB = 1024;
+        const char *value = std::getenv("CONVGEN_CACHE_MAX_MB");
+        if (!value) return kDefaultMiB << 20;
+        char *end = nullptr;
+        errno = 0;
+        const unsigned long long mib = std::strtoull(value, &end, 10);
+        if (errno != 0 || end == value || *end != '\0' || *value == '-' || mib == 0 || mib > (UINT64_MAX >> 20)) {
+            std::fprintf(stderr,
+                         "convgen: warning: CONVGEN_CACHE_MAX_MB='%s' is not a positive whole number of MiB; "
+                         "using %llu\n",
+                         value, static_cast<unsigned long long>(kDefaultMiB));
+            return kDefaultMiB << 20;
         }
-        return {};  // nowhere to put it: memory only
+        return uint64_t(mib) << 20;
     }
 };
 
@@ -61,6 +78,17 @@ void set_disk_cache_enabled(bool enabled) {
 bool disk_cache_enabled() {
     std::lock_guard lock(settings().mutex);
     return settings().enabled;
+}
+
+void set_kernel_cache_max_bytes(uint64_t bytes) {
+    if (bytes == 0) throw ValueError("the kernel cache's size cap must be positive (turn the cache off instead)");
+    std::lock_guard lock(settings().mutex);
+    settings().max_bytes = bytes;
+}
+
+uint64_t kernel_cache_max_bytes() {
+    std::lock_guard lock(settings().mutex);
+    return settings().max_bytes;
 }
 
 namespace detail {

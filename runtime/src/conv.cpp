@@ -28,6 +28,7 @@ detail::ConvConfig common_config(const Options &o, size_t rank, bool transposed)
     c.layout = o.layout();
     c.algorithm = o.algorithm();
     c.schedule = o.schedule();
+    if (!o.schedule_config().empty()) c.schedule_config = parse_schedule_config(o.schedule_config());
     return c;
 }
 

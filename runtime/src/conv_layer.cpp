@@ -13,6 +13,9 @@
 #include "kernel_buffer.h"
 #include "kernel_cache.h"
 #include "limits.h"
+#include "tuned_configs.h"
+#include "convgen/threads.h"
+#include "skipped_taps.h"
 #include "view_checks.h"
 
 namespace convgen::detail {
@@ -262,7 +265,7 @@ LoweredCall ConvLayer::lower(const Shape &input) const {
     spec.activation = c.activation;
     spec.layout = c.layout;
     spec.algorithm = c.algorithm;
-    choose_weight_layout(spec, c.schedule);
+    configure_kernel(spec, c.schedule, c.schedule_config ? &*c.schedule_config : nullptr);
 
     call.schedule = c.schedule;
     call.output_sizes = batched ? Shape{spec.batch, spec.out_channels} : Shape{spec.out_channels};
@@ -278,22 +281,62 @@ LoweredCall ConvLayer::lower(const Shape &input) const {
     return call;
 }
 
-void ConvLayer::prepare(const Shape &input_sizes) const { detail::prepare(lower(input_sizes)); }
+std::shared_ptr<const LoweredCall> ConvLayer::plan(const Shape &input_sizes) const {
+    const std::tuple<Shape, int, uint64_t> key{input_sizes, num_threads(), tuning_generation()};
+    {
+        std::lock_guard lock(plans_.mutex);
+        if (auto it = plans_.plans.find(key); it != plans_.plans.end()) return it->second;
+    }
+    auto lowered = std::make_shared<const LoweredCall>(lower(input_sizes));  // throws for bad input: nothing kept
+    std::lock_guard lock(plans_.mutex);
+    // A layer fed ever-new shapes keeps only the recent ones.
+    constexpr size_t kMostPlans = 64;
+    if (plans_.plans.size() >= kMostPlans) plans_.plans.clear();
+    return plans_.plans.emplace(key, std::move(lowered)).first->second;
+}
 
-std::vector<KernelParam> ConvLayer::params(const OpSpec &spec) const {
+void ConvLayer::prepare(const Shape &input_sizes) const { detail::prepare(*plan(input_sizes)); }
+
+bool ConvLayer::weight_finite() const {
+    std::lock_guard lock(packs_->mutex);
+    if (!packs_->finite) {
+        const float *w = weight_.data();
+        packs_->finite = std::all_of(w, w + weight_.numel(), [](float v) { return std::isfinite(v); });
+    }
+    return *packs_->finite;
+}
+
+std::optional<Tensor> ConvLayer::nan_bias_for_skipped_taps(OpSpec &spec) const {
+    if (weight_finite()) return std::nullopt;
+    const std::vector<int64_t> channels = channels_nan_from_skipped_taps(spec, weight_.data());
+    if (channels.empty()) return std::nullopt;
+    Tensor bias = bias_ ? Tensor::copy_of(*bias_) : Tensor({spec.out_channels});
+    for (int64_t o : channels) bias.data()[o] = NAN;
+    spec.bias = true;
+    return bias;
+}
+
+std::vector<KernelParam> ConvLayer::params(const OpSpec &spec, const std::optional<Tensor> &nan_bias) const {
     std::vector<KernelParam> params{{packed_weight(spec).data(), weight_extents(spec)}};
-    if (bias_) params.push_back({bias_->data(), {bias_->numel()}});
+    const std::optional<Tensor> &bias = nan_bias ? nan_bias : bias_;
+    if (bias) params.push_back({bias->data(), {bias->numel()}});
     return params;
 }
 
 Tensor ConvLayer::forward(ConstTensorView input) const {
-    const LoweredCall call = lower(input.sizes);
-    return execute(call, input, params(call.spec));
+    const std::shared_ptr<const LoweredCall> call = plan(input.sizes);
+    if (weight_finite()) return execute(*call, input, params(call->spec, std::nullopt));
+    LoweredCall with_nan = *call;
+    const std::optional<Tensor> nan_bias = nan_bias_for_skipped_taps(with_nan.spec);
+    return execute(with_nan, input, params(with_nan.spec, nan_bias));
 }
 
 void ConvLayer::forward(ConstTensorView input, TensorView output) const {
-    const LoweredCall call = lower(input.sizes);
-    execute(call, input, params(call.spec), output);
+    const std::shared_ptr<const LoweredCall> call = plan(input.sizes);
+    if (weight_finite()) return execute(*call, input, params(call->spec, std::nullopt), output);
+    LoweredCall with_nan = *call;
+    const std::optional<Tensor> nan_bias = nan_bias_for_skipped_taps(with_nan.spec);
+    execute(with_nan, input, params(with_nan.spec, nan_bias), output);
 }
 
 ConvLayer ConvLayer::fused_with(const BatchNormParams &bn) const {

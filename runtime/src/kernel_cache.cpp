@@ -7,8 +7,10 @@
 #include <Halide.h>
 
 #include "aot_call.h"
+#include "aot_lookup.h"
 #include "compiled_kernel.h"
 #include "scratch_memory.h"
+#include "tuned_configs.h"
 #include "convgen/cache.h"
 #include "convgen/errors.h"
 #include "convgen/schedules.h"
@@ -111,8 +113,29 @@ std::shared_ptr<const CompiledKernel> kernel_for(const OpSpec &spec, const std::
     return cache().get(spec, schedule);
 }
 
-void choose_weight_layout(OpSpec &spec, const std::string &schedule) {
-    schedules::choose_weight_layout(spec, schedules::find_schedule(schedule), jit_target());
+void configure_kernel(OpSpec &spec, const std::string &schedule_name, const ScheduleConfig *pinned) {
+    const schedules::Schedule &schedule = schedules::find_schedule(schedule_name);
+    if (pinned) {
+        schedules::configure(spec, schedule, jit_target(), pinned);
+        return;
+    }
+    if (const AotKernel *linked = find_aot_kernel_for_problem(spec, schedule_name, jit_target())) {
+        spec.config = linked->spec.config;
+        spec.weight_layout = linked->spec.weight_layout;
+        spec.weight_block = linked->spec.weight_block;
+        return;
+    }
+    if (schedule.uses_tuning_database) {
+        if (const std::optional<ScheduleConfig> tuned = tuned_config(spec, jit_target())) {
+            try {
+                schedules::configure(spec, schedule, jit_target(), &*tuned);
+                return;
+            } catch (const ValueError &e) {  // a record this convgen cannot use: the rules decide
+                report_unusable_tuned_config(spec, e.what());
+            }
+        }
+    }
+    schedules::configure(spec, schedule, jit_target());
 }
 
 }  // namespace convgen::detail

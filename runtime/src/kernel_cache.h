@@ -17,8 +17,11 @@ class CompiledKernel;
 // Concurrent first requests compile once. Throws ValueError (unknown schedule) or KernelError.
 std::shared_ptr<const CompiledKernel> kernel_for(const OpSpec &spec, const std::string &schedule);
 
-// Sets the weight layout `schedule` wants for spec on the JIT target.
-void choose_weight_layout(OpSpec &spec, const std::string &schedule);
+// Sets the fields `schedule` chooses for spec on the JIT target (its config and weight layout):
+// the tuning database's best config for this machine and thread count when the schedule uses
+// the database and it has one, else the schedule's rules.
+// A `pinned` config is used as it is (ValueError when the schedule cannot honour it).
+void configure_kernel(OpSpec &spec, const std::string &schedule, const ScheduleConfig *pinned = nullptr);
 
 // Throws ValueError naming the known schedules when `name` is not one of them.
 void check_schedule_name(const std::string &name);

@@ -7,6 +7,8 @@
 #include "aot/kernel_module.h"
 #include "aot_lookup.h"
 #include "cache_config.h"
+#include "cache_maintenance.h"
+#include "cache_stats_file.h"
 #include "convgen/cache.h"
 #include "convgen/errors.h"
 #include "convgen/kernel_signature.h"
@@ -61,6 +63,7 @@ std::shared_ptr<const CompiledKernel> from_disk(const std::filesystem::path &dir
     if (found.payload) {
         if (auto kernel = load(spec, *found.payload, error)) {
             ++counters().disk_hits;
+            add_disk_counts(dir, {1, 0});
             return kernel;
         }
         found.rejected = true;
@@ -101,6 +104,9 @@ std::shared_ptr<const CompiledKernel> compile_for_disk(const std::filesystem::pa
     if (writable(dir)) {
         if (write_entry(dir, key, shared_object, error)) {
             ++counters().disk_writes;
+            // Counted here, where the directory is known to be writable.
+            add_disk_counts(dir, {0, 1});
+            prune_directory(dir, kernel_cache_max_bytes());
         } else {
             report_unwritable(dir, error);
         }

@@ -28,19 +28,29 @@ int64_t non_aliasing_channel_stride(int64_t channels) {
     return (lines % 2 == 0 ? lines + 1 : lines) * kCacheLineFloats;
 }
 
+// Tiles vectorised over output channels, one broadcast input per output column.
+RegisterTile channel_tile(const OpSpec &spec, const Halide::Target &target) {
+    return choose_tile(spec.out_channels, spec.out.w, target);
+}
+
 }  // namespace
 
 bool uses_channel_tiles(const OpSpec &spec, const Halide::Target &target) {
-    return is_direct_cpu_conv(spec, target) &&
-           channel_tile_for(spec, target).vector_width > 0;
+    return is_direct_cpu_conv(spec, target) && channel_tile(spec, target).vector_width > 0;
 }
 
-void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
-    const RegisterTile tile = channel_tile_for(spec, target);
+ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Target &target) {
+    const RegisterTile tile = channel_tile(spec, target);
+    ScheduleConfig config;
+    config.family = ScheduleFamily::ChannelTiles;
+    config.vector_width = tile.vector_width;
+    config.vectors = tile.vectors;
+    config.scalars = tile.scalars;
     const int channel_tile = tile.vector_width * tile.vectors;
     const int64_t in_per_group = spec.channels / spec.groups;
     const bool depthwise = in_per_group == 1;  // the inner loop loads input channel vectors
-    const bool padded = spec.window.pads();
+    const LiveTaps live = live_taps(spec);
+    const bool padded = live.pads();
 
     // Which operand stays in cache decides the loop order. Row-major (each task one output row
     // of a block of channel tiles) re-reads the weights for every row, which is free while they
@@ -48,60 +58,23 @@ void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Hali
     // the input instead, the better choice for the deep layers whose weights are megabytes.
     const int64_t channel_tiles = (spec.out_channels + channel_tile - 1) / channel_tile;
     const int64_t rows = spec.batch * spec.out.h;
-    const int64_t taps = spec.window.kernel.h * spec.window.kernel.w;
+    const int64_t taps = live.area();
     const double weight_bytes = 4.0 * double(spec.out_channels) * double(in_per_group) * double(taps);
-    // Channel blocks must tile the channels exactly (a ragged block would make bounds inference
-    // read channels past the end), so channel counts that are not a whole number of tiles form
-    // one block, shifted tiles included.
     const bool whole_tiles = spec.out_channels % channel_tile == 0;
-    const bool channel_major = whole_tiles && weight_bytes > kCacheBytes &&
-                               input_bytes(spec) * double(channel_tiles) < weight_bytes * double(rows);
-    const int64_t tasks_per_block = channel_major ? spec.batch : rows;
+    config.channel_major = whole_tiles && weight_bytes > kCacheBytes &&
+                           input_bytes(spec) * double(channel_tiles) < weight_bytes * double(rows);
+    // At least one, so an empty batch (which runs no kernel) still gets a valid config.
+    const int64_t tasks_per_block = std::max<int64_t>(1, config.channel_major ? spec.batch : rows);
     const int64_t wanted_blocks = (kMinimumTasks + tasks_per_block - 1) / tasks_per_block;
     int64_t tiles_per_block = whole_tiles ? std::max<int64_t>(1, channel_tiles / wanted_blocks) : channel_tiles;
     while (channel_tiles % tiles_per_block != 0) --tiles_per_block;
+    config.tiles_per_task = int(tiles_per_block);
 
-    Halide::Var x("x"), y("y"), c("c"), n("n");
-    Halide::Var xo("xo"), xi("xi"), co("co"), ci("ci"), cb("cb"), task("task");
-    Halide::Func output = p.output;
-    if (whole_tiles) {
-        output.split(c, cb, c, int(tiles_per_block) * channel_tile).split(c, co, ci, channel_tile);
-    } else {
-        output.split(c, co, ci, channel_tile, Halide::TailStrategy::ShiftInwards).split(co, cb, co, int(channel_tiles));
-    }
-    output.split(x, xo, xi, tile.scalars, Halide::TailStrategy::ShiftInwards);
-    if (channel_major) {
-        output.reorder(ci, xi, xo, y, co, cb, n).fuse(cb, n, task);
-    } else {
-        output.reorder(ci, xi, xo, co, cb, y, n).fuse(cb, y, task).fuse(task, n, task);
-    }
-    output.parallel(task).vectorize(ci, tile.vector_width).unroll(ci).unroll(xi);
-
-    Halide::Func accumulator = p.stage(stage::kAccumulator);
-    const Halide::RDom &r = p.reduction;  // (kx, ky, ci)
     // With many input channels, one register tile's weights overflow L1 before the tile is done.
     // Then the reduction is blocked over input channels: each block's weights stay in L1 while
     // every tile of the channel tile's rows uses them, the partial sums parked in a small buffer.
     const int64_t block = std::max<int64_t>(8, kL1WeightBytes / (4 * channel_tile * taps)) / 8 * 8;
-    const bool block_inputs = whole_tiles && in_per_group > block && spec.out.w % tile.scalars == 0;
-    Halide::Stage update = accumulator.update();
-    if (block_inputs) {
-        Halide::RVar rzo("rzo"), rzi("rzi");
-        Halide::Var uxo("uxo"), uxi("uxi");
-        accumulator.compute_at(output, co).reorder_storage(c, x, y, n).vectorize(c, tile.vector_width);
-        update.split(r.z, rzo, rzi, int(block), Halide::TailStrategy::GuardWithIf)
-            .split(x, uxo, uxi, tile.scalars)
-            .reorder(c, uxi, rzi, r.x, r.y, uxo, y, rzo, n)
-            .vectorize(c, tile.vector_width)
-            .unroll(c)
-            .unroll(uxi);
-    } else {
-        accumulator.compute_at(output, xo).reorder_storage(c, x, y, n).vectorize(c, tile.vector_width).unroll(c).unroll(x);
-        update.reorder(c, x, r.z, r.x, r.y, y, n).vectorize(c, tile.vector_width).unroll(c).unroll(x);
-    }
-    // Depthwise convs reduce over the taps alone: unrolled, neighbouring columns share the input
-    // vectors they load.
-    if (depthwise && taps <= 25) update.unroll(r.x).unroll(r.y);
+    if (whole_tiles && in_per_group > block && spec.out.w % tile.scalars == 0) config.input_block = int(block);
 
     // The inner loop wants the input channels-innermost (consecutive input channels share cache
     // lines; depthwise convs load channel vectors) with any boundary condition already applied.
@@ -109,17 +82,74 @@ void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Hali
     // sweeps the whole input (channel-major), or for depthwise; otherwise the transposition costs
     // more than the strided broadcasts. Channels-last input: with padding, except for depthwise,
     // whose boundary test is one scalar per channel vector, cheaper than a second pass.
-    const bool aliasing = channel_stride_aliases(spec);
-    const bool stage = spec.layout == Layout::NCHW ? padded || channel_major || depthwise
-                                                   : (padded && !depthwise) || aliasing;
-    if (stage) {
+    config.restride = channel_stride_aliases(spec);
+    config.stage_input = spec.layout == Layout::NCHW ? padded || config.channel_major || depthwise
+                                                     : (padded && !depthwise) || config.restride;
+    config.restride = config.restride && config.stage_input;
+    return config;
+}
+
+void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &) {
+    const ScheduleConfig &config = spec.config;
+    const int vector_width = config.vector_width;
+    const int channel_tile = vector_width * config.vectors;
+    const int64_t in_per_group = spec.channels / spec.groups;
+    const bool depthwise = in_per_group == 1;  // the inner loop loads input channel vectors
+    const int64_t channel_tiles = (spec.out_channels + channel_tile - 1) / channel_tile;
+    const int64_t taps = live_taps(spec).area();
+    // Channel blocks must tile the channels exactly (a ragged block would make bounds inference
+    // read channels past the end), so channel counts that are not a whole number of tiles form
+    // one block, shifted tiles included.
+    const bool whole_tiles = spec.out_channels % channel_tile == 0;
+    const int tiles_per_block = config.tiles_per_task ? config.tiles_per_task : int(channel_tiles);
+
+    Halide::Var x("x"), y("y"), c("c"), n("n");
+    Halide::Var xo("xo"), xi("xi"), co("co"), ci("ci"), cb("cb"), task("task");
+    Halide::Func output = p.output;
+    if (whole_tiles) {
+        output.split(c, cb, c, tiles_per_block * channel_tile).split(c, co, ci, channel_tile);
+    } else {
+        output.split(c, co, ci, channel_tile, Halide::TailStrategy::ShiftInwards).split(co, cb, co, int(channel_tiles));
+    }
+    output.split(x, xo, xi, config.scalars, Halide::TailStrategy::ShiftInwards);
+    if (config.channel_major) {
+        output.reorder(ci, xi, xo, y, co, cb, n).fuse(cb, n, task);
+    } else {
+        output.reorder(ci, xi, xo, co, cb, y, n).fuse(cb, y, task).fuse(task, n, task);
+    }
+    output.parallel(task).vectorize(ci, vector_width).unroll(ci).unroll(xi);
+
+    Halide::Func accumulator = p.stage(stage::kAccumulator);
+    const Halide::RDom &r = p.reduction;  // (kx, ky, ci)
+    Halide::Stage update = accumulator.update();
+    Halide::RVar rzo("rzo"), rzi("rzi"), rzu("rzu");
+    if (config.input_block) {
+        Halide::Var uxo("uxo"), uxi("uxi");
+        accumulator.compute_at(output, co).reorder_storage(c, x, y, n).vectorize(c, vector_width);
+        update.split(r.z, rzo, rzi, config.input_block, Halide::TailStrategy::GuardWithIf)
+            .split(x, uxo, uxi, config.scalars)
+            .reorder(c, uxi, rzi, r.x, r.y, uxo, y, rzo, n)
+            .vectorize(c, vector_width)
+            .unroll(c)
+            .unroll(uxi);
+    } else {
+        // The accumulators stay in registers over every tap and input channel.
+        accumulator.compute_at(output, xo).reorder_storage(c, x, y, n).vectorize(c, vector_width).unroll(c).unroll(x);
+        update.reorder(c, x, r.z, r.x, r.y, y, n).vectorize(c, vector_width).unroll(c).unroll(x);
+        if (config.reduction_unroll > 1) update.split(r.z, rzo, rzu, config.reduction_unroll).unroll(rzu);
+    }
+    // Depthwise convs reduce over the taps alone: unrolled, neighbouring columns share the input
+    // vectors they load.
+    if (depthwise && taps <= 25) update.unroll(r.x).unroll(r.y);
+
+    if (config.stage_input) {
         Halide::Func staged = p.stage(stage::kPaddedInput);
         Halide::Var row("row");
         staged.compute_root().reorder_storage(c, x, y, n).reorder(c, x, y, n).fuse(y, n, row);
-        if (aliasing) staged.bound_storage(c, int(non_aliasing_channel_stride(spec.channels)));
+        if (config.restride) staged.bound_storage(c, int(non_aliasing_channel_stride(spec.channels)));
         // A small copy is done sooner by the calling thread than by waking the pool for it.
         if (input_bytes(spec) > kParallelCopyBytes) staged.parallel(row);
-        if (spec.layout == Layout::NHWC) staged.vectorize(c, tile.vector_width, Halide::TailStrategy::GuardWithIf);
+        if (spec.layout == Layout::NHWC) staged.vectorize(c, vector_width, Halide::TailStrategy::GuardWithIf);
     }
 }
 

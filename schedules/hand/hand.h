@@ -1,6 +1,7 @@
 #pragma once
 // Internals of the hand-tuned CPU schedule, shared by its files: the register-tile chooser,
 // the cache facts the schedules plan around, and each conv schedule with the test that picks it.
+#include "convgen/live_taps.h"
 #include "schedules/registry.h"
 
 namespace convgen::schedules::hand {
@@ -27,10 +28,13 @@ struct RegisterTile {
 };
 
 RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Halide::Target &target);
-// Tiles vectorised over output channels, one broadcast input per output column.
-RegisterTile channel_tile_for(const OpSpec &spec, const Halide::Target &target);
-// Tiles vectorised over output columns, one broadcast weight per output channel.
-RegisterTile planar_tile_for(const OpSpec &spec, const Halide::Target &target);
+
+// The rules: the config each family's schedule uses when no tuned one is given.
+ScheduleConfig default_config(const OpSpec &spec, const Halide::Target &target);
+// The family of configs that apply to spec on target (None: unfold, fold and the portable schedule).
+ScheduleFamily family_for(const OpSpec &spec, const Halide::Target &target);
+// Throws ValueError naming the field when the schedule cannot honour `config` for spec on target.
+void check_config(const OpSpec &spec, const Halide::Target &target, const ScheduleConfig &config);
 
 // Convs computed directly (not as unfold + matmul + fold) on a CPU target: what the hand
 // schedules cover.
@@ -45,16 +49,24 @@ inline double input_bytes(const OpSpec &spec) {
 // Parallel over groups of whole channels (var "channel" within a group) of each image, each
 // group writing kTaskBytes or more.
 void parallel_over_channel_groups(Halide::Func f, double bytes_per_channel, int64_t channels);
+// The channels per group that makes each group write kTaskBytes or more.
+int64_t channels_per_task(double bytes_per_channel, int64_t channels);
+void parallel_over_channel_groups(Halide::Func f, int64_t channels_per_group);
+
+// Each conv family: the rule that picks it, its default config, and the schedule that applies a
+// config (spec.config, already checked).
+bool uses_planar_depthwise(const OpSpec &spec, const Halide::Target &target);
+ScheduleConfig default_planar_depthwise_config(const OpSpec &spec, const Halide::Target &target);
+void schedule_planar_depthwise(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);
+
+bool uses_planar_conv(const OpSpec &spec, const Halide::Target &target);
+ScheduleConfig default_planar_config(const OpSpec &spec, const Halide::Target &target);
+void schedule_planar_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);
 
 // Direct CPU convs with enough output channels for a channel tile.
 bool uses_channel_tiles(const OpSpec &spec, const Halide::Target &target);
+ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Target &target);
 void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);
-
-bool uses_planar_conv(const OpSpec &spec, const Halide::Target &target);
-void schedule_planar_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);
-
-bool uses_planar_depthwise(const OpSpec &spec, const Halide::Target &target);
-void schedule_planar_depthwise(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);
 
 // Unfold and fold of NCHW images.
 bool uses_sliding_window_copy(const OpSpec &spec, const Halide::Target &target);

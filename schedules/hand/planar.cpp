@@ -12,16 +12,24 @@ namespace stage = generator::stage;
 bool uses_planar_depthwise(const OpSpec &spec, const Halide::Target &target) {
     return is_direct_cpu_conv(spec, target) &&
            spec.layout == Layout::NCHW && spec.channels == spec.groups &&
-           spec.window.kernel.h * spec.window.kernel.w <= 25;
+           live_taps(spec).area() <= 25;
 }
 
-void schedule_planar_depthwise(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
-    const int vector_width = target.natural_vector_size<float>();
+ScheduleConfig default_planar_depthwise_config(const OpSpec &spec, const Halide::Target &target) {
+    ScheduleConfig config;
+    config.family = ScheduleFamily::PlanarDepthwise;
+    config.vector_width = target.natural_vector_size<float>();
+    // Small planes go several to a task, so threads do not share the cache lines between them.
+    config.channels_per_task = int(channels_per_task(4.0 * double(spec.out.h * spec.out.w), spec.channels));
+    return config;
+}
+
+void schedule_planar_depthwise(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &) {
+    const int vector_width = spec.config.vector_width;
     Halide::Var x("x"), channel("channel"), xo("xo"), xi("xi");
     Halide::Func output = p.output;  // (x, y, c, n)
     output.split(x, xo, xi, vector_width, Halide::TailStrategy::GuardWithIf).vectorize(xi);
-    // Small planes go several to a task, so threads do not share the cache lines between them.
-    parallel_over_channel_groups(output, 4.0 * double(spec.out.h * spec.out.w), spec.channels);
+    parallel_over_channel_groups(output, spec.config.channels_per_task);
     // Every tap of one output vector at once, so the sum stays in a register.
     Halide::Func accumulator = p.stage(stage::kAccumulator);
     const Halide::RDom &r = p.reduction;  // (kx, ky, ci)
@@ -30,7 +38,7 @@ void schedule_planar_depthwise(GeneratedPipeline &p, const OpSpec &spec, const H
     // The padded plane, boundary condition applied once per element and reused by every row.
     // A strided filter reads each input only a couple of times: there the copy costs more than
     // the boundary tests it saves.
-    const bool padded = spec.window.pads();
+    const bool padded = live_taps(spec).pads();
     const bool unit_stride = spec.window.stride.h == 1 && spec.window.stride.w == 1;
     if (padded && unit_stride) {
         p.stage(stage::kPaddedInput).compute_at(output, channel).vectorize(x, vector_width,
@@ -50,11 +58,24 @@ bool uses_planar_conv(const OpSpec &spec, const Halide::Target &target) {
     return is_direct_cpu_conv(spec, target) &&
            spec.layout == Layout::NCHW && spec.groups == 1 && spec.window.stride.w == 1 &&
            (few_inputs || aliasing_planes) && spec.out.w >= target.natural_vector_size<float>() &&
-           planar_tile_for(spec, target).vector_width > 0;
+           choose_tile(spec.out.w, spec.out_channels, target).vector_width > 0;
 }
 
-void schedule_planar_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
-    const RegisterTile tile = planar_tile_for(spec, target);
+// Tiles vectorised over output columns, one broadcast weight per output channel.
+ScheduleConfig default_planar_config(const OpSpec &spec, const Halide::Target &target) {
+    const RegisterTile tile = choose_tile(spec.out.w, spec.out_channels, target);
+    ScheduleConfig config;
+    config.family = ScheduleFamily::Planar;
+    config.vector_width = tile.vector_width;
+    config.vectors = tile.vectors;
+    config.scalars = tile.scalars;
+    // The padded input once, in its own layout, so the inner loop has no boundary tests.
+    config.stage_input = live_taps(spec).pads();
+    return config;
+}
+
+void schedule_planar_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &) {
+    const ScheduleConfig &tile = spec.config;
     const int columns = tile.vector_width * tile.vectors;
     Halide::Var x("x"), y("y"), c("c"), n("n"), xo("xo"), xi("xi"), co("co"), ci("ci"), row("row");
     Halide::Func output = p.output;
@@ -74,8 +95,7 @@ void schedule_planar_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide
         .vectorize(x, tile.vector_width)
         .unroll(x)
         .unroll(c);
-    // The padded input once, in its own layout, so the inner loop has no boundary tests.
-    if (spec.window.pads()) {
+    if (tile.stage_input) {
         Halide::Func staged = p.stage(stage::kPaddedInput);
         Halide::Var plane_row("plane_row");
         staged.compute_root().fuse(y, c, plane_row).fuse(plane_row, n, plane_row)

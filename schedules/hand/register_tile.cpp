@@ -43,12 +43,4 @@ RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Hal
     return best;
 }
 
-RegisterTile channel_tile_for(const OpSpec &spec, const Halide::Target &target) {
-    return choose_tile(spec.out_channels, spec.out.w, target);
-}
-
-RegisterTile planar_tile_for(const OpSpec &spec, const Halide::Target &target) {
-    return choose_tile(spec.out.w, spec.out_channels, target);
-}
-
 }  // namespace convgen::schedules::hand

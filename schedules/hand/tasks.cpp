@@ -6,13 +6,19 @@
 
 namespace convgen::schedules::hand {
 
-void parallel_over_channel_groups(Halide::Func f, double bytes_per_channel, int64_t channels) {
+int64_t channels_per_task(double bytes_per_channel, int64_t channels) {
+    return std::clamp<int64_t>(int64_t(std::ceil(kTaskBytes / bytes_per_channel)), 1, channels);
+}
+
+void parallel_over_channel_groups(Halide::Func f, int64_t channels_per_group) {
     Halide::Var c("c"), n("n"), group("group"), channel("channel"), task("task");
-    const int64_t channels_per_group =
-        std::clamp<int64_t>(int64_t(std::ceil(kTaskBytes / bytes_per_channel)), 1, channels);
     f.split(c, group, channel, int(channels_per_group), Halide::TailStrategy::GuardWithIf)
         .fuse(group, n, task)
         .parallel(task);
+}
+
+void parallel_over_channel_groups(Halide::Func f, double bytes_per_channel, int64_t channels) {
+    parallel_over_channel_groups(f, channels_per_task(bytes_per_channel, channels));
 }
 
 }  // namespace convgen::schedules::hand

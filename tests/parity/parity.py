@@ -209,6 +209,13 @@ def conv2d_group():
         conv_case("stride_gt_kernel", 2, (1, 2, 11, 11), 3, 2, 4),
         conv_case("1x1_batch3", 2, (3, 16, 5, 5), 8, 1),
         conv_case("dilation3_stride2", 2, (1, 3, 15, 14), 4, 3, 2, 3, 3),
+        # Dilations as large as the map (atrous pyramids): taps that read only padding are skipped.
+        conv_case("atrous_dead_taps", 2, (1, 4, 5, 5), 6, 3, padding=20, dilation=20),
+        conv_case("atrous_partial_taps_same", 2, (1, 3, 9, 7), 4, 3, padding="same", dilation=6),
+        conv_case("atrous_even_kernel_same", 2, (1, 2, 6, 7), 3, 4, padding="same", dilation=5),
+        conv_case("atrous_stride2", 2, (1, 3, 11, 10), 4, 3, 2, 12, 12),
+        conv_case("atrous_depthwise_nhwc", 2, (1, 6, 5, 6), 6, 3, padding=7, dilation=7, groups=6, layout="nhwc"),
+        conv_case("atrous_reflect", 2, (1, 2, 9, 9), 3, 3, padding=4, dilation=4, mode="reflect"),
     ]
     return cases
 
@@ -227,6 +234,7 @@ def conv1d_group():
         conv_case("unbatched", 1, (3, 10), 2, 3, padding=1),
         conv_case("zero_batch", 1, (0, 3, 10), 2, 3),
         conv_case("relu6_nhwc", 1, (2, 3, 11), 5, 3, padding=1, activation="relu6", layout="nhwc"),
+        conv_case("atrous_dead_taps", 1, (2, 3, 6), 4, 3, padding=9, dilation=9),
     ]
     return cases
 

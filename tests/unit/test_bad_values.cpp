@@ -136,6 +136,47 @@ TEST(BadValues, NaNInWeightsBiasAndBatchNormPropagate) {
     for (int64_t i = 0; i < 9; ++i) EXPECT_TRUE(std::isnan(fused.data()[9 + i])) << i;
 }
 
+// PyTorch multiplies the zero padding by the weights (checked on Debian's 1.13: its mkldnn, thnn
+// and depthwise paths alike), so a NaN or infinite weight makes its output channel NaN at every
+// position, even on a tap that reads only padding, which the kernels skip (dilation 20 on a 5x5
+// map: every off-centre tap). The reference multiplies the padding too.
+TEST(BadValues, NonFiniteWeightsOnTapsThatReadOnlyPaddingGiveNaNAsInPyTorch) {
+    const Tensor x = random_tensor({1, 4, 5, 5}, 14);
+    Tensor x_nhwc(x.sizes(), layout_strides(x.sizes(), 1, Layout::NHWC));
+    copy_elements(x, x_nhwc.view());
+    for (const float special : {NAN, INFINITY}) {
+        for (const bool bias : {true, false}) {
+            for (const std::string &schedule : kSchedules) {
+                for (Algorithm algorithm : kAlgorithms) {
+                    SCOPED_TRACE(std::to_string(special) + " bias " + std::to_string(bias) + " " + schedule + " " +
+                                 std::string(to_string(algorithm)));
+                    auto options = Conv2dOptions(4, 3, 3).dilation(20).padding(20).bias(bias)
+                                       .activation(Activation::Relu).schedule(schedule).algorithm(algorithm);
+                    Conv2d conv(options);
+                    const Tensor finite_weight = Tensor::copy_of(conv.weight());
+                    Tensor weight = Tensor::copy_of(finite_weight);
+                    weight.data()[(1 * 4 + 2) * 9 + 1] = special;  // output channel 1, input channel 2, tap (0, 1)
+                    conv.set_weight(weight);
+                    expect_matches_reference(conv, x);
+                    const Tensor y = conv.forward(x);
+                    for (int64_t i = 0; i < 25; ++i) {
+                        EXPECT_FALSE(std::isnan(y.data()[i])) << i;
+                        EXPECT_TRUE(std::isnan(y.data()[25 + i])) << i;
+                        EXPECT_FALSE(std::isnan(y.data()[50 + i])) << i;
+                    }
+                    Conv2d nhwc(options.layout(Layout::NHWC));
+                    nhwc.set_weight(weight);
+                    expect_matches_reference(nhwc, x_nhwc);
+                    // Finite weights again: no channel stays NaN.
+                    conv.set_weight(finite_weight);
+                    const Tensor finite = conv.forward(x);
+                    for (int64_t i = 0; i < finite.numel(); ++i) EXPECT_FALSE(std::isnan(finite.data()[i])) << i;
+                }
+            }
+        }
+    }
+}
+
 TEST(BadValues, ZeroSizeBatchesGiveEmptyResults) {
     const Shape empty_2d{0, 3, 6, 6};
     EXPECT_EQ(Conv2d(Conv2dOptions(3, 4, 3)).forward(Tensor(empty_2d)).sizes(), (Shape{0, 4, 4, 4}));

@@ -78,6 +78,25 @@ std::vector<ConvCase> conv2d_cases() {
     cases.push_back({"wide_rows_depthwise", {1, 6, 5, 45}, 6, {3}, {1}, {1}, 1, 6});
     cases.push_back({"wide_rows_depthwise_stride2", {1, 4, 7, 40}, 8, {5}, {2}, {1}, 2, 4, true,
                      PaddingMode::Zeros, Activation::Relu6});
+    // Dilations as large as the map or larger (atrous pyramids): under zero padding the taps that
+    // read only padding are skipped, those that read the image for some outputs kept.
+    cases.push_back({"atrous_dead_taps", {1, 16, 5, 5}, 8, {3}, {1}, {20}, 20});
+    cases.push_back({"atrous_partial_taps", {1, 8, 9, 9}, 16, {3}, {1}, {6}, 6});
+    cases.push_back({"atrous_same_asymmetric", {1, 3, 6, 7}, 4, {4}, {1}, {5}, kSame});
+    cases.push_back({"atrous_rows_dead_columns_partial", {2, 4, 5, 12}, 6, {3, 5}, {1}, {10, 3}, {10, 6}});
+    cases.push_back({"atrous_stride2", {1, 6, 11, 10}, 8, {3}, {2}, {12}, 12});
+    cases.push_back({"atrous_channel_tiles", {1, 64, 6, 6}, 64, {3}, {1}, {12}, 12, 1, false});
+    cases.push_back({"atrous_grouped_nhwc", {1, 8, 7, 7}, 12, {3}, {1}, {4}, 4, 2, true, PaddingMode::Zeros,
+                     Activation::Relu, nhwc});
+    cases.push_back({"atrous_dead_taps_nhwc", {1, 32, 5, 5}, 64, {3}, {1}, {9}, 9, 1, true, PaddingMode::Zeros,
+                     Activation::None, nhwc});
+    cases.push_back({"atrous_depthwise", {1, 8, 6, 6}, 8, {3}, {1}, {7}, 7, 8});
+    cases.push_back({"atrous_depthwise_nhwc", {1, 16, 6, 5}, 16, {5}, {1}, {4}, 8, 16, true, PaddingMode::Zeros,
+                     Activation::Relu6, nhwc});
+    cases.push_back({"atrous_wide_rows", {1, 4, 3, 40}, 16, {3}, {1}, {8}, 8});
+    // The other modes read real data at every tap: nothing is skipped.
+    cases.push_back({"atrous_circular", {1, 2, 5, 5}, 3, {3}, {1}, {5}, 5, 1, true, PaddingMode::Circular});
+    cases.push_back({"atrous_reflect", {1, 3, 9, 9}, 4, {3}, {1}, {4}, 4, 1, true, PaddingMode::Reflect});
     return cases;
 }
 
@@ -124,6 +143,8 @@ TEST(Conv1d, MatchesReferenceAcrossOptions) {
         {{2, 4, 17}, 6, 3, 1, 1, 1, 1, PaddingMode::Zeros},   {{4, 9}, 2, 2, 2, 1, 0, 1, PaddingMode::Zeros},
         {{1, 4, 12}, 8, 3, 1, 2, 2, 4, PaddingMode::Reflect}, {{1, 3, 10}, 3, 5, 2, 1, 4, 3, PaddingMode::Circular},
         {{2, 2, 8}, 4, 4, 1, 1, 3, 2, PaddingMode::Replicate},
+        // Atrous: every off-centre tap reads only padding; some taps read the image for some outputs.
+        {{1, 4, 6}, 4, 3, 1, 10, 10, 1, PaddingMode::Zeros}, {{2, 4, 9}, 6, 3, 2, 5, 5, 2, PaddingMode::Zeros},
     };
     for (const Case &c : cases) {
         for (Algorithm algorithm : kAlgorithms) {

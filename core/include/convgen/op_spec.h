@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "convgen/schedule_config.h"
+
 namespace convgen {
 
 enum class OpKind { Conv, ConvTranspose, Unfold, Fold };
@@ -81,9 +83,15 @@ struct OpSpec {
     Algorithm algorithm = Algorithm::Direct;
     WeightLayout weight_layout = WeightLayout::OIHW;  // conv only
     int64_t weight_block = 0;                         // HWIO only: output channels per block
+    // The schedule's decisions (schedules/: the rules, or the tuning database's best); with the
+    // weight layout, the only fields the schedule chooses rather than the call.
+    ScheduleConfig config;
 
     // Canonical text of every field: with the target and schedule, the kernel cache key.
     std::string key() const;
+    // The key of the call alone, without the fields the schedule chooses: what a tuning record
+    // is measured for.
+    std::string problem_key() const;
     // Multiply-adds of one call, for GFLOP/s reporting (0 for the data-movement ops).
     double flops() const;
 

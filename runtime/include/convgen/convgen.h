@@ -8,4 +8,5 @@
 #include "convgen/schedules.h"
 #include "convgen/tensor.h"
 #include "convgen/threads.h"
+#include "convgen/tuning.h"
 #include "convgen/unfold_fold.h"

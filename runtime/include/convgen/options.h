@@ -93,10 +93,15 @@ public:
     Derived &layout(Layout v) { return set(layout_, v); }
     Derived &algorithm(Algorithm v) { return set(algorithm_, v); }
     Derived &schedule(std::string v) { return set(schedule_, std::move(v)); }
+    // A config for the schedule in its canonical text (`convgen tune` prints them), instead of
+    // the tuning database's or the rules'. Checked at construction (syntax) and per input shape
+    // (whether the schedule can honour it: ValueError otherwise).
+    Derived &schedule_config(std::string v) { return set(schedule_config_, std::move(v)); }
     Activation activation() const { return activation_; }
     Layout layout() const { return layout_; }
     Algorithm algorithm() const { return algorithm_; }
     const std::string &schedule() const { return schedule_; }
+    const std::string &schedule_config() const { return schedule_config_; }
 
 private:
     template <typename T>
@@ -107,7 +112,8 @@ private:
     Activation activation_ = Activation::None;
     Layout layout_ = Layout::NCHW;
     Algorithm algorithm_ = Algorithm::Direct;
-    std::string schedule_ = "hand";  // schedules/registry.h: kDefaultSchedule
+    std::string schedule_{kDefaultSchedule};
+    std::string schedule_config_;
 };
 
 template <size_t D>

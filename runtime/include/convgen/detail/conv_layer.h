@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "convgen/op_spec.h"
@@ -34,6 +35,7 @@ struct ConvConfig {
     Layout layout = Layout::NCHW;
     Algorithm algorithm = Algorithm::Direct;
     std::string schedule;
+    std::optional<ScheduleConfig> schedule_config;  // pinned by the user, else chosen per shape
 
     // PyTorch's functional name: conv1d, conv2d, conv_transpose1d, conv_transpose2d.
     std::string op_name() const;
@@ -78,6 +80,9 @@ public:
     const std::optional<Tensor> &bias() const { return bias_; }
 
     LoweredCall lower(const Shape &input_sizes) const;
+    // lower(), kept per input shape (and thread count and tuning database generation, which
+    // choose the config): a forward on a known shape skips validation and configuration.
+    std::shared_ptr<const LoweredCall> plan(const Shape &input_sizes) const;
     void prepare(const Shape &input_sizes) const;
     Tensor forward(ConstTensorView input) const;
     void forward(ConstTensorView input, TensorView output) const;
@@ -86,18 +91,36 @@ public:
     ConvLayer fused_with(const BatchNormParams &bn) const;
 
 private:
-    std::vector<KernelParam> params(const OpSpec &spec) const;
+    // nan_bias, when set, replaces the layer's bias (see nan_bias_for_skipped_taps).
+    std::vector<KernelParam> params(const OpSpec &spec, const std::optional<Tensor> &nan_bias) const;
     // The weight in spec's layout, packed on first use and kept until the weight changes.
     const Tensor &packed_weight(const OpSpec &spec) const;
+    // Whether every weight is finite, found on first use and kept until the weight changes.
+    bool weight_finite() const;
+    // When a non-finite weight sits on a tap the kernel skips (runtime/src/skipped_taps.h): the
+    // bias that makes its channels NaN, with spec.bias set so the kernel adds it.
+    std::optional<Tensor> nan_bias_for_skipped_taps(OpSpec &spec) const;
 
-    // Packed copies of weight_ by block size; replaced (not cleared) by set_weight so a layer
-    // copy keeps its own.
+    // What is derived from weight_: packed copies by block size, and whether it is all finite.
+    // Replaced (not cleared) by set_weight so a layer copy keeps its own.
     struct WeightPacks {
         std::mutex mutex;
         std::map<int64_t, Tensor> hwio;
+        std::optional<bool> finite;
+    };
+
+    // Lowered calls by (input sizes, threads, tuning generation). A copy of the layer starts
+    // empty: fused_with changes what lowering gives.
+    struct PlanCache {
+        PlanCache() = default;
+        PlanCache(const PlanCache &) {}
+        PlanCache &operator=(const PlanCache &) { return *this; }
+        std::mutex mutex;
+        std::map<std::tuple<Shape, int, uint64_t>, std::shared_ptr<const LoweredCall>> plans;
     };
 
     ConvConfig config_;
+    mutable PlanCache plans_;
     Tensor weight_;  // PyTorch's layout
     std::optional<Tensor> bias_;
     std::shared_ptr<WeightPacks> packs_ = std::make_shared<WeightPacks>();

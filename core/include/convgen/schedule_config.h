@@ -1,0 +1,58 @@
+#pragma once
+// A schedule's decisions as data: what the hand schedule's rules choose, what the tuner searches
+// and what the tuning database stores. Plain C++ (no Halide), so the OpSpec can carry it into the
+// kernel cache key and the weight packing can read its layout from it.
+//
+// The canonical text is the config's identity (cache keys, database records):
+//   "channel_tiles vw=16 vectors=2 scalars=14 input_block=0 unroll=4 channel_major=0 tiles_per_task=2
+//    stage=1 restride=0"
+// with only the fields of its family, always in this order; parse_schedule_config reads it back.
+#include <string>
+#include <string_view>
+
+namespace convgen {
+
+// The schedule layers use unless told otherwise: the hand schedule with the tuning database's
+// best config for this machine and thread count where it has one, else its rules.
+inline constexpr std::string_view kDefaultSchedule = "tuned";
+
+enum class ScheduleFamily {
+    None,             // the schedule decides alone (portable, autoschedulers, ...)
+    ChannelTiles,     // register tiles vectorised over output channels (blocked HWIO weights)
+    Planar,           // NCHW register tiles vectorised over output columns
+    PlanarDepthwise,  // NCHW depthwise, vectorised over output columns
+};
+
+std::string_view to_string(ScheduleFamily);
+
+struct ScheduleConfig {
+    ScheduleFamily family = ScheduleFamily::None;
+    // The register tile: `vectors` vectors of `vector_width` floats times `scalars` broadcasts.
+    int vector_width = 0;
+    int vectors = 0;
+    int scalars = 0;
+    // ChannelTiles: input channels per reduction block whose weights stay in L1 while the partial
+    // sums wait in a buffer; 0: no blocking, the accumulators stay in registers over all taps.
+    int input_block = 0;
+    // ChannelTiles: the input-channel loop unrolled by this (divides the input channels per group).
+    int reduction_unroll = 1;
+    // ChannelTiles: each task sweeps the whole image for a block of channel tiles (re-reading the
+    // input) instead of one output row for every tile (re-reading the weights).
+    bool channel_major = false;
+    // ChannelTiles: output-channel tiles per task; 0: all of them (one channel block).
+    int tiles_per_task = 0;
+    // ChannelTiles, Planar: the padded input is staged once (channels innermost for channel tiles).
+    bool stage_input = false;
+    // ChannelTiles: staged rows restrided off a multiple of 4 KiB (no L1 set aliasing).
+    bool restride = false;
+    // PlanarDepthwise: channels per parallel task.
+    int channels_per_task = 0;
+
+    std::string text() const;
+    friend bool operator==(const ScheduleConfig &, const ScheduleConfig &) = default;
+};
+
+// Throws convgen::ValueError naming the problem when `text` is not a config's canonical text.
+ScheduleConfig parse_schedule_config(std::string_view text);
+
+}  // namespace convgen

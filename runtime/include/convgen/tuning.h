@@ -1,0 +1,17 @@
+#pragma once
+// The tuning database (`convgen tune` writes it; README "Tuning"). Layers whose schedule is
+// `tuned` (the default) use its fastest config measured on this machine class at the current
+// thread count, else the hand schedule's rules. It is read from $CONVGEN_TUNING_DB, else
+// tuning.jsonl in the kernel cache directory, once per process.
+#include <string>
+
+namespace convgen {
+
+// Uses `path` instead of the default from now on (and reads it on the next lookup).
+void set_tuning_database_path(const std::string &path);
+
+// Reads the database again on the next lookup (after a tuning run in this process, say).
+// Layers already lowered keep the kernel they have until their next call.
+void reload_tuning_database();
+
+}  // namespace convgen

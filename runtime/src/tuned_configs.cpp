@@ -1,0 +1,112 @@
+#include "tuned_configs.h"
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+#include <tuple>
+#include <vector>
+
+#include "convgen/errors.h"
+#include "convgen/threads.h"
+#include "convgen/tuning.h"
+#include "tuning/database.h"
+#include "tuning/machine.h"
+
+namespace convgen::detail {
+namespace {
+
+class TunedConfigs {
+public:
+    std::optional<ScheduleConfig> lookup(const OpSpec &spec, const Halide::Target &target) {
+        std::lock_guard lock(mutex_);
+        if (!loaded_) load();
+        const Key key{spec.problem_key(), num_threads(), target.to_string()};
+        auto it = found_.find(key);
+        if (it == found_.end()) {
+            std::optional<ScheduleConfig> config;
+            const tuning::RecordQuery query{machine_class_, std::get<1>(key), std::get<2>(key), std::get<0>(key)};
+            if (auto best = tuning::best_config(records_, query)) {
+                try {
+                    config = parse_schedule_config(best->config);
+                } catch (const ValueError &e) {
+                    warn_once(spec, e.what());
+                }
+            }
+            it = found_.emplace(key, config).first;
+        }
+        return it->second;
+    }
+
+    void reload(std::optional<std::string> path = std::nullopt) {
+        std::lock_guard lock(mutex_);
+        ++generation_;
+        if (path) chosen_path_ = path;
+        loaded_ = false;
+        found_.clear();
+    }
+
+    void warn_once(const OpSpec &spec, const std::string &why) {
+        if (!warned_.insert(spec.problem_key()).second) return;
+        std::fprintf(stderr, "convgen: warning: not using the tuned config for %s: %s\n", spec.problem_key().c_str(),
+                     why.c_str());
+    }
+
+    std::mutex mutex_;
+    std::atomic<uint64_t> generation_{0};
+
+private:
+    using Key = std::tuple<std::string, int, std::string>;  // problem, threads, target
+
+    // A missing database is the normal untuned case; an unreadable one is warned about.
+    void load() {
+        loaded_ = true;
+        records_.clear();
+        machine_class_ = tuning::this_machine().class_key();
+        const std::optional<std::filesystem::path> path =
+            chosen_path_ ? std::optional<std::filesystem::path>(*chosen_path_) : tuning::default_database_path();
+        std::error_code ec;
+        if (!path || !std::filesystem::exists(*path, ec)) return;
+        std::vector<std::string> warnings;
+        try {
+            records_ = tuning::load_records({*path}, warnings);
+        } catch (const Error &e) {
+            warnings.push_back(e.what());
+        }
+        for (const std::string &w : warnings) std::fprintf(stderr, "convgen: warning: %s\n", w.c_str());
+    }
+
+    bool loaded_ = false;
+    std::optional<std::string> chosen_path_;
+    std::string machine_class_;
+    std::vector<tuning::TuningRecord> records_;
+    std::map<Key, std::optional<ScheduleConfig>> found_;
+    std::set<std::string> warned_;
+};
+
+TunedConfigs &tuned() {
+    static TunedConfigs instance;
+    return instance;
+}
+
+}  // namespace
+
+uint64_t tuning_generation() { return tuned().generation_; }
+
+std::optional<ScheduleConfig> tuned_config(const OpSpec &spec, const Halide::Target &target) {
+    return tuned().lookup(spec, target);
+}
+
+void report_unusable_tuned_config(const OpSpec &spec, const std::string &why) {
+    std::lock_guard lock(tuned().mutex_);
+    tuned().warn_once(spec, why);
+}
+
+}  // namespace convgen::detail
+
+namespace convgen {
+void reload_tuning_database() { detail::tuned().reload(); }
+void set_tuning_database_path(const std::string &path) { detail::tuned().reload(path); }
+}  // namespace convgen

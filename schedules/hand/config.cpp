@@ -1,0 +1,107 @@
+// The hand schedule's configs: which family a conv takes by the rules, each family's default,
+// and the check that refuses a config the schedules cannot honour (tuned, or written by hand).
+#include <string>
+
+#include "convgen/errors.h"
+#include "schedules/hand/hand.h"
+
+namespace convgen::schedules::hand {
+namespace {
+
+[[noreturn]] void refuse(const ScheduleConfig &config, const std::string &why) {
+    throw ValueError("schedule config '" + config.text() + "' cannot be used: " + why);
+}
+
+bool is_power_of_two(int value) { return value > 0 && (value & (value - 1)) == 0; }
+
+void check_register_tile(const ScheduleConfig &config, const Halide::Target &target, int64_t vector_extent) {
+    const int widest = target.natural_vector_size<float>();
+    if (!is_power_of_two(config.vector_width) || config.vector_width < 4 || config.vector_width > widest) {
+        refuse(config, "vw must be a power of two from 4 to " + std::to_string(widest) + " on this target");
+    }
+    if (config.vectors < 1 || config.scalars < 1) refuse(config, "vectors and scalars must be positive");
+    if (int64_t(config.vectors) * config.vector_width > vector_extent) {
+        refuse(config, "vectors * vw exceeds the " + std::to_string(vector_extent) + " vectorised outputs");
+    }
+    // Past the register file the accumulators spill: correct, but never what anyone wants.
+    constexpr int kMostAccumulators = 64;
+    if (config.vectors * config.scalars > kMostAccumulators) {
+        refuse(config, "more than " + std::to_string(kMostAccumulators) + " accumulators");
+    }
+}
+
+void check_channel_tiles(const OpSpec &spec, const Halide::Target &target, const ScheduleConfig &config) {
+    check_register_tile(config, target, spec.out_channels);
+    const int channel_tile = config.vector_width * config.vectors;
+    const int64_t channel_tiles = (spec.out_channels + channel_tile - 1) / channel_tile;
+    const bool whole_tiles = spec.out_channels % channel_tile == 0;
+    const int64_t in_per_group = spec.channels / spec.groups;
+    if (config.tiles_per_task < 0 || config.tiles_per_task > channel_tiles ||
+        (config.tiles_per_task && channel_tiles % config.tiles_per_task != 0)) {
+        refuse(config, "tiles_per_task must divide the " + std::to_string(channel_tiles) + " channel tiles");
+    }
+    if (!whole_tiles && config.tiles_per_task && config.tiles_per_task != channel_tiles) {
+        refuse(config, "output channels that are not a whole number of tiles form one block (tiles_per_task=0)");
+    }
+    if (config.channel_major && !whole_tiles) refuse(config, "channel_major needs whole channel tiles");
+    if (config.input_block) {
+        if (!whole_tiles || spec.out.w % config.scalars != 0 || config.input_block >= in_per_group) {
+            refuse(config, "input_block needs whole channel tiles, scalars dividing the output width and "
+                           "fewer than the input channels per group");
+        }
+        if (config.reduction_unroll > 1) refuse(config, "unroll applies only without input_block");
+    }
+    if (config.reduction_unroll < 1 || in_per_group % config.reduction_unroll != 0) {
+        refuse(config, "unroll must divide the " + std::to_string(in_per_group) + " input channels per group");
+    }
+    if (config.restride && !config.stage_input) refuse(config, "restride needs stage=1");
+}
+
+}  // namespace
+
+ScheduleFamily family_for(const OpSpec &spec, const Halide::Target &target) {
+    if (uses_planar_depthwise(spec, target)) return ScheduleFamily::PlanarDepthwise;
+    if (uses_planar_conv(spec, target)) return ScheduleFamily::Planar;
+    if (uses_channel_tiles(spec, target)) return ScheduleFamily::ChannelTiles;
+    return ScheduleFamily::None;
+}
+
+ScheduleConfig default_config(const OpSpec &spec, const Halide::Target &target) {
+    switch (family_for(spec, target)) {
+    case ScheduleFamily::PlanarDepthwise: return default_planar_depthwise_config(spec, target);
+    case ScheduleFamily::Planar: return default_planar_config(spec, target);
+    case ScheduleFamily::ChannelTiles: return default_channel_tiles_config(spec, target);
+    case ScheduleFamily::None: break;
+    }
+    return {};
+}
+
+void check_config(const OpSpec &spec, const Halide::Target &target, const ScheduleConfig &config) {
+    const bool direct = is_direct_cpu_conv(spec, target);
+    switch (config.family) {
+    case ScheduleFamily::None:
+        if (family_for(spec, target) != ScheduleFamily::None) refuse(config, "this conv needs a family");
+        return;
+    case ScheduleFamily::PlanarDepthwise:
+        if (!uses_planar_depthwise(spec, target)) refuse(config, "planar_depthwise needs an NCHW depthwise conv of at most 25 taps");
+        if (!is_power_of_two(config.vector_width) || config.vector_width > target.natural_vector_size<float>()) {
+            refuse(config, "vw must be a power of two no wider than the target's vectors");
+        }
+        if (config.channels_per_task < 1 || config.channels_per_task > spec.channels) {
+            refuse(config, "channels_per_task must be from 1 to the channels");
+        }
+        return;
+    case ScheduleFamily::Planar:
+        if (!direct || spec.layout != Layout::NCHW || spec.groups != 1 || spec.window.stride.w != 1) {
+            refuse(config, "planar needs an ungrouped NCHW direct conv of column stride 1");
+        }
+        check_register_tile(config, target, spec.out.w);
+        return;
+    case ScheduleFamily::ChannelTiles:
+        if (!direct) refuse(config, "channel_tiles needs a direct conv on a CPU target");
+        check_channel_tiles(spec, target, config);
+        return;
+    }
+}
+
+}  // namespace convgen::schedules::hand

@@ -1,0 +1,97 @@
+// Schedule configs change how a conv runs, never what it computes: random configs of every
+// family the tuner can propose match the reference; configs a schedule cannot honour are refused
+// by name; the canonical text round-trips and is part of the kernel key.
+#include <random>
+
+#include "convgen/errors.h"
+#include "expect_error.h"
+#include "schedules/registry.h"
+#include "test_support.h"
+#include "tuning/space.h"
+
+namespace convgen::testing {
+namespace {
+
+struct ConfigCase {
+    const char *name;
+    Conv2dOptions options;
+    Shape input;
+};
+
+std::vector<ConfigCase> config_cases() {
+    return {
+        {"dense3x3_nchw", Conv2dOptions(24, 48, 3).padding(1), {1, 24, 11, 13}},
+        {"dense3x3_nhwc_stride2", Conv2dOptions(32, 32, 3).padding(1).stride(2).layout(Layout::NHWC), {2, 32, 12, 10}},
+        {"pointwise_ragged", Conv2dOptions(40, 36, 1), {1, 40, 7, 9}},
+        {"grouped_reflect", Conv2dOptions(32, 64, 3).groups(4).padding(1).padding_mode(PaddingMode::Reflect),
+         {1, 32, 9, 9}},
+        {"depthwise_nchw", Conv2dOptions(32, 32, 3).groups(32).padding(1), {1, 32, 10, 19}},
+        {"depthwise_nhwc", Conv2dOptions(32, 32, 5).groups(32).padding(2).layout(Layout::NHWC), {1, 32, 8, 8}},
+        {"few_inputs_planar", Conv2dOptions(3, 16, 3).padding(1).activation(Activation::Relu), {1, 3, 16, 32}},
+    };
+}
+
+TEST(ScheduleConfigs, RandomConfigsOfEveryFamilyMatchTheReference) {
+    const Halide::Target target = Halide::get_jit_target_from_environment();
+    std::set<ScheduleFamily> families_seen;
+    for (const ConfigCase &c : config_cases()) {
+        SCOPED_TRACE(c.name);
+        const Conv2dOptions options = Conv2dOptions(c.options).schedule("hand");
+        const OpSpec spec = Conv2d(options).spec(c.input);
+        const tuning::ScheduleSpace space(spec, schedules::find_schedule("hand"), target);
+        ASSERT_FALSE(space.empty());
+        std::mt19937_64 rng(7);
+        std::vector<ScheduleConfig> configs{space.start()};
+        for (int attempt = 0; attempt < 400 && configs.size() < 6; ++attempt) {
+            const ScheduleConfig config = space.mutate(configs.back(), 1 + attempt % 4, rng);
+            if (space.accepts(config) && std::find(configs.begin(), configs.end(), config) == configs.end()) {
+                configs.push_back(config);
+            }
+        }
+        ASSERT_GE(configs.size(), 4u) << "the space offered too few configs";
+        const Tensor input = random_tensor(c.input, 3, layout_strides(c.input, 1, options.layout()));
+        for (const ScheduleConfig &config : configs) {
+            SCOPED_TRACE(config.text());
+            families_seen.insert(config.family);
+            Conv2d conv(Conv2dOptions(options).schedule_config(config.text()));
+            EXPECT_EQ(conv.spec(c.input).config, config);
+            expect_matches_reference(conv, input);
+        }
+    }
+    EXPECT_TRUE(families_seen.count(ScheduleFamily::ChannelTiles));
+    EXPECT_TRUE(families_seen.count(ScheduleFamily::Planar));
+    EXPECT_TRUE(families_seen.count(ScheduleFamily::PlanarDepthwise));
+}
+
+TEST(ScheduleConfigs, TextRoundTripsAndIsPartOfTheKernelKey) {
+    const OpSpec spec = Conv2d(Conv2dOptions(64, 64, 3).padding(1).schedule("hand")).spec({1, 64, 14, 14});
+    ASSERT_EQ(spec.config.family, ScheduleFamily::ChannelTiles);
+    EXPECT_EQ(parse_schedule_config(spec.config.text()), spec.config);
+    EXPECT_NE(spec.key().find(spec.config.text()), std::string::npos);
+    EXPECT_EQ(spec.key().find(spec.config.text()), spec.key().find('[') + 1);
+    EXPECT_EQ(spec.problem_key().find("channel_tiles"), std::string::npos);
+}
+
+TEST(ScheduleConfigs, ConfigsTheScheduleCannotHonourAreRefused) {
+    const Shape input{1, 48, 8, 8};
+    const auto layer = [](const std::string &config) {
+        return Conv2d(Conv2dOptions(48, 64, 3).padding(1).schedule("hand").schedule_config(config));
+    };
+    const std::string base = "channel_tiles vw=16 vectors=2 scalars=4 input_block=0 unroll=1 channel_major=0 "
+                             "tiles_per_task=0 stage=1 restride=0";
+    EXPECT_NO_THROW(layer(base).spec(input));
+    expect_error<ValueError>([&] { layer("channel_tiles vw=16 vectors=2 scalars=4 unroll=5").spec(input); },
+                             "unroll must divide the 48 input channels per group");
+    expect_error<ValueError>([&] { layer("channel_tiles vw=16 vectors=5 scalars=4").spec(input); },
+                             "vectors * vw exceeds the 64 vectorised outputs");
+    expect_error<ValueError>([&] { layer("planar_depthwise vw=16 channels_per_task=1").spec(input); },
+                             "planar_depthwise needs an NCHW depthwise conv");
+    expect_error<ValueError>([&] { layer("channel_tiles vw=16 bogus=1"); }, "'bogus=1' is not a channel_tiles field");
+    expect_error<ValueError>([&] { layer("tiles vw=16"); }, "unknown family 'tiles'");
+    expect_error<ValueError>([&] {
+        Conv2d(Conv2dOptions(48, 64, 3).schedule("portable").schedule_config(base)).spec(input);
+    }, "schedule 'portable' takes no config");
+}
+
+}  // namespace
+}  // namespace convgen::testing

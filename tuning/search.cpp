@@ -1,0 +1,157 @@
+#include "tuning/search.h"
+
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <future>
+#include <limits>
+
+namespace convgen::tuning {
+namespace {
+
+// A candidate this much slower than the best so far after its first timings is dropped.
+constexpr double kGiveUpRatio = 1.5;
+constexpr int kMutationAttempts = 64;
+
+class Search {
+public:
+    Search(const ScheduleSpace &space, Measurer &measurer, const SearchOptions &options,
+           const std::vector<Trial> &measured, const TrialCallback &on_trial)
+        : space_(space), measurer_(measurer), options_(options), on_trial_(on_trial), rng_(options.seed),
+          deadline_(std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                            std::chrono::duration<double>(options.seconds))) {
+        for (const Trial &t : measured) remember(t);
+    }
+
+    SearchResult run() {
+        result_.start = measured(space_.start()) ? *measured(space_.start()) : measure(space_.start());
+        result_.best = result_.start;
+        for (const Trial &t : result_.trials) {
+            if (t.ms < result_.best.ms) result_.best = t;
+        }
+        ScheduleConfig climbed_from = result_.best.config;
+        queue_neighbours(climbed_from);
+        while (budget_left()) {
+            if (queue_.empty()) {
+                if (!(result_.best.config == climbed_from)) {
+                    climbed_from = result_.best.config;
+                    queue_neighbours(climbed_from);
+                } else if (auto next = mutation()) {
+                    queue_.push_back(*next);
+                } else {
+                    break;  // nothing new left to try
+                }
+                continue;
+            }
+            const ScheduleConfig next = queue_.front();
+            queue_.pop_front();
+            if (measured(next)) continue;
+            const Trial trial = measure(next);
+            if (trial.ms < result_.best.ms) {
+                result_.best = trial;
+                // First improvement: climb on from here at once.
+                queue_.clear();
+                pending_.reset();
+                climbed_from = trial.config;
+                queue_neighbours(climbed_from);
+            }
+        }
+        return result_;
+    }
+
+private:
+    bool budget_left() const {
+        return int(result_.trials.size()) < options_.trials && std::chrono::steady_clock::now() < deadline_;
+    }
+
+    const Trial *measured(const ScheduleConfig &config) const {
+        for (const Trial &t : result_.trials) {
+            if (t.config == config) return &t;
+        }
+        return nullptr;
+    }
+
+    void remember(const Trial &trial) { result_.trials.push_back(trial); }
+
+    void queue_neighbours(const ScheduleConfig &config) {
+        std::vector<ScheduleConfig> next = space_.neighbours(config);
+        std::shuffle(next.begin(), next.end(), rng_);
+        for (const ScheduleConfig &c : next) {
+            if (!measured(c)) queue_.push_back(c);
+        }
+    }
+
+    std::optional<ScheduleConfig> mutation() {
+        for (int attempt = 0; attempt < kMutationAttempts; ++attempt) {
+            const int changes = std::uniform_int_distribution<int>(2, 3)(rng_);
+            const ScheduleConfig c = space_.mutate(result_.best.config, changes, rng_);
+            if (space_.accepts(c) && !measured(c)) return c;
+        }
+        return std::nullopt;
+    }
+
+    std::shared_ptr<Measurer::Prepared> prepare(const ScheduleConfig &config, std::string &error) {
+        try {
+            return measurer_.prepare(config);
+        } catch (const std::exception &e) {
+            error = e.what();
+            return nullptr;
+        }
+    }
+
+    Trial measure(const ScheduleConfig &config) {
+        Trial trial{config, std::numeric_limits<double>::infinity(), {}};
+        std::shared_ptr<Measurer::Prepared> prepared;
+        if (pending_ && pending_->config == config) {
+            prepared = pending_->compiled.get();
+            if (!prepared) trial.error = pending_->error;
+        } else {
+            prepared = prepare(config, trial.error);
+        }
+        pending_.reset();
+        // Compile the next candidate on the spare core while this one is timed.
+        if (options_.compile_ahead && !queue_.empty()) {
+            pending_ = std::make_unique<Pending>();
+            pending_->config = queue_.front();
+            Pending *p = pending_.get();
+            p->compiled = std::async(std::launch::async, [this, p] { return prepare(p->config, p->error); });
+        }
+        if (prepared) {
+            try {
+                const double give_up = result_.trials.empty() ? std::numeric_limits<double>::infinity()
+                                                              : kGiveUpRatio * result_.best.ms;
+                trial.ms = measurer_.time(*prepared, give_up);
+            } catch (const std::exception &e) {
+                trial.error = e.what();
+            }
+        }
+        remember(trial);
+        if (on_trial_) on_trial_(trial, result_);
+        return trial;
+    }
+
+    struct Pending {
+        ScheduleConfig config;
+        std::string error;
+        std::future<std::shared_ptr<Measurer::Prepared>> compiled;
+    };
+
+    const ScheduleSpace &space_;
+    Measurer &measurer_;
+    SearchOptions options_;
+    TrialCallback on_trial_;
+    std::mt19937_64 rng_;
+    std::chrono::steady_clock::time_point deadline_;
+    std::deque<ScheduleConfig> queue_;
+    std::unique_ptr<Pending> pending_;
+    SearchResult result_;
+};
+
+}  // namespace
+
+SearchResult search(const ScheduleSpace &space, Measurer &measurer, const SearchOptions &options,
+                    const std::vector<Trial> &measured, const TrialCallback &on_trial) {
+    return Search(space, measurer, options, measured, on_trial).run();
+}
+
+}  // namespace convgen::tuning

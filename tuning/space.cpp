@@ -1,0 +1,156 @@
+#include "tuning/space.h"
+
+#include <algorithm>
+
+#include "convgen/errors.h"
+
+namespace convgen::tuning {
+namespace {
+
+template <typename T>
+std::function<int(const ScheduleConfig &)> getter(T ScheduleConfig::*field) {
+    return [field](const ScheduleConfig &c) { return int(c.*field); };
+}
+
+template <typename T>
+std::function<void(ScheduleConfig &, int)> setter(T ScheduleConfig::*field) {
+    return [field](ScheduleConfig &c, int v) { c.*field = T(v); };
+}
+
+std::vector<int> range(int first, int last) {
+    std::vector<int> values;
+    for (int v = first; v <= last; ++v) values.push_back(v);
+    return values;
+}
+
+std::vector<int> powers_of_two(int first, int64_t last) {
+    std::vector<int> values;
+    for (int64_t v = first; v <= last; v *= 2) values.push_back(int(v));
+    return values;
+}
+
+std::vector<int> divisors(int64_t n, int64_t at_most) {
+    std::vector<int> values;
+    for (int64_t d = 1; d <= std::min(n, at_most); ++d) {
+        if (n % d == 0) values.push_back(int(d));
+    }
+    return values;
+}
+
+}  // namespace
+
+ScheduleSpace::ScheduleSpace(const OpSpec &spec, const schedules::Schedule &schedule, const Halide::Target &target)
+    : spec_(spec), schedule_(&schedule), target_(target) {
+    if (!schedule.default_config) return;
+    start_ = schedule.default_config(spec, target);
+    for (ScheduleFamily family :
+         {ScheduleFamily::ChannelTiles, ScheduleFamily::Planar, ScheduleFamily::PlanarDepthwise}) {
+        // A family is open to the search when some config of it is accepted: its knobs' first values
+        // with the rules' tile are a cheap probe.
+        ScheduleConfig probe = start_;
+        probe.family = family;
+        for (const Knob &knob : knobs(family)) {
+            if (family != start_.family) knob.set(probe, knob.values.front());
+        }
+        probe.vector_width = target.natural_vector_size<float>();
+        probe.vectors = 1;
+        probe.scalars = 1;
+        if (family == start_.family || accepts(probe)) families_.push_back(family);
+    }
+}
+
+std::vector<ScheduleSpace::Knob> ScheduleSpace::knobs(ScheduleFamily family) const {
+    const int widest = target_.natural_vector_size<float>();
+    const int64_t in_per_group = spec_.channels / spec_.groups;
+    std::vector<Knob> k;
+    const auto add = [&](auto field, std::vector<int> values) {
+        if (!values.empty()) k.push_back({getter(field), setter(field), std::move(values)});
+    };
+    switch (family) {
+    case ScheduleFamily::ChannelTiles: {
+        add(&ScheduleConfig::vector_width, powers_of_two(4, widest));
+        add(&ScheduleConfig::vectors, range(1, 4));
+        add(&ScheduleConfig::scalars, range(1, int(std::min<int64_t>(spec_.out.w, 16))));
+        std::vector<int> blocks{0};
+        for (int b : powers_of_two(8, 256)) {
+            if (b < in_per_group) blocks.push_back(b);
+        }
+        add(&ScheduleConfig::input_block, blocks);
+        add(&ScheduleConfig::reduction_unroll, divisors(in_per_group, 8));
+        add(&ScheduleConfig::channel_major, {0, 1});
+        add(&ScheduleConfig::tiles_per_task, divisors(std::max<int64_t>(1, spec_.out_channels / widest), 64));
+        add(&ScheduleConfig::stage_input, {0, 1});
+        add(&ScheduleConfig::restride, {0, 1});
+        break;
+    }
+    case ScheduleFamily::Planar:
+        add(&ScheduleConfig::vector_width, powers_of_two(4, widest));
+        add(&ScheduleConfig::vectors, range(1, 4));
+        add(&ScheduleConfig::scalars, range(1, int(std::min<int64_t>(spec_.out_channels, 16))));
+        add(&ScheduleConfig::stage_input, {0, 1});
+        break;
+    case ScheduleFamily::PlanarDepthwise:
+        add(&ScheduleConfig::vector_width, powers_of_two(4, widest));
+        add(&ScheduleConfig::channels_per_task, powers_of_two(1, spec_.channels));
+        break;
+    case ScheduleFamily::None: break;
+    }
+    return k;
+}
+
+bool ScheduleSpace::accepts(const ScheduleConfig &config) const {
+    // Accumulators and the vectors loaded beside them must fit the register file: past it the
+    // tile spills, which no measurement needs to confirm.
+    const bool wide = target_.has_feature(Halide::Target::AVX512) || target_.has_feature(Halide::Target::AVX512_Skylake) ||
+                      (target_.arch == Halide::Target::ARM && target_.bits == 64);
+    if (config.vectors * config.scalars + config.vectors + 1 > (wide ? 32 : 16)) return false;
+    try {
+        schedule_->check_config(spec_, target_, config);
+        return true;
+    } catch (const ValueError &) {
+        return false;
+    }
+}
+
+std::vector<ScheduleConfig> ScheduleSpace::neighbours(const ScheduleConfig &config) const {
+    std::vector<ScheduleConfig> found;
+    const auto consider = [&](const ScheduleConfig &c) {
+        if (!(c == config) && accepts(c) && std::find(found.begin(), found.end(), c) == found.end()) found.push_back(c);
+    };
+    for (const Knob &knob : knobs(config.family)) {
+        const auto at = std::find(knob.values.begin(), knob.values.end(), knob.get(config));
+        for (auto step : {-1, 1}) {
+            if (at == knob.values.end()) break;
+            const auto next = at + step;
+            if (next < knob.values.begin() || next >= knob.values.end()) continue;
+            ScheduleConfig c = config;
+            knob.set(c, *next);
+            consider(c);
+        }
+    }
+    // The register tile's shape at about the same accumulator count: trade vectors for scalars.
+    for (int vectors = 1; vectors <= 4; ++vectors) {
+        if (vectors == config.vectors || config.family == ScheduleFamily::PlanarDepthwise) continue;
+        ScheduleConfig c = config;
+        c.vectors = vectors;
+        c.scalars = std::max(1, config.vectors * config.scalars / vectors);
+        consider(c);
+    }
+    return found;
+}
+
+ScheduleConfig ScheduleSpace::mutate(const ScheduleConfig &config, int changes, std::mt19937_64 &rng) const {
+    ScheduleConfig c = config;
+    if (families_.size() > 1 && std::uniform_int_distribution<int>(0, 5)(rng) == 0) {
+        c.family = families_[std::uniform_int_distribution<size_t>(0, families_.size() - 1)(rng)];
+    }
+    const std::vector<Knob> all = knobs(c.family);
+    if (all.empty()) return c;
+    for (int i = 0; i < changes; ++i) {
+        const Knob &knob = all[std::uniform_int_distribution<size_t>(0, all.size() - 1)(rng)];
+        knob.set(c, knob.values[std::uniform_int_distribution<size_t>(0, knob.values.size() - 1)(rng)]);
+    }
+    return c;
+}
+
+}  // namespace convgen::tuning

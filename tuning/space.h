@@ -1,0 +1,45 @@
+#pragma once
+// The schedule space the tuner searches: every knob of a family's config with the values worth
+// trying, as data. A candidate is only ever one the schedule accepts (its check_config), so no
+// config the search proposes can change a result or fail to compile for a reason of its own.
+#include <functional>
+#include <random>
+#include <vector>
+
+#include <Halide.h>
+
+#include "convgen/op_spec.h"
+#include "schedules/registry.h"
+
+namespace convgen::tuning {
+
+class ScheduleSpace {
+public:
+    // The space of `schedule`'s configs for spec on target; empty when the schedule has none.
+    ScheduleSpace(const OpSpec &spec, const schedules::Schedule &schedule, const Halide::Target &target);
+
+    bool empty() const { return !schedule_->default_config || start_.family == ScheduleFamily::None; }
+    // The rules' choice, where every search starts.
+    const ScheduleConfig &start() const { return start_; }
+    // Configs one knob step away from `config` (each knob moved to its neighbouring values).
+    std::vector<ScheduleConfig> neighbours(const ScheduleConfig &config) const;
+    // `config` with `changes` knobs set to random values of their lists (may change family).
+    ScheduleConfig mutate(const ScheduleConfig &config, int changes, std::mt19937_64 &rng) const;
+    bool accepts(const ScheduleConfig &config) const;
+
+private:
+    struct Knob {
+        std::function<int(const ScheduleConfig &)> get;
+        std::function<void(ScheduleConfig &, int)> set;
+        std::vector<int> values;
+    };
+    std::vector<Knob> knobs(ScheduleFamily family) const;
+    std::vector<ScheduleFamily> families_;  // those the schedule accepts for this spec
+
+    OpSpec spec_;
+    const schedules::Schedule *schedule_;
+    Halide::Target target_;
+    ScheduleConfig start_;
+};
+
+}  // namespace convgen::tuning
