@@ -45,6 +45,10 @@ public:
                              "tuning database whose configs the `tuned` schedule uses (default: $CONVGEN_TUNING_DB, "
                              "else the cache directory's)")
             ->check(CLI::ExistingFile);
+        command_->add_option("--threads", threads_,
+                             "thread count the program will run at: which of the database's configs `tuned` takes "
+                             "(default: this machine's)")
+            ->check(CLI::PositiveNumber);
         command_->add_option("--name", name_, "function name (with --suite: library name and function prefix)")
             ->required();
         command_->add_option("-o,--output-dir", output_dir_, "directory for the outputs")->required();
@@ -63,6 +67,7 @@ public:
             throw Error("invalid --name '" + name_ + "': expected a C identifier");
         }
         if (!tuning_db_.empty()) set_tuning_database_path(tuning_db_);
+        if (threads_ > 0) set_num_threads(threads_);
         aot::LibraryRequest request;
         request.name = name_;
         request.target = target_;
@@ -119,6 +124,7 @@ private:
     std::string op_, shape_, weight_shape_, suite_, target_ = "host", name_, output_dir_, tuning_db_;
     std::vector<std::string> nets_, emit_;
     bool bias_ = false;
+    int threads_ = 0;
 };
 
 }  // namespace

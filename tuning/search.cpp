@@ -25,9 +25,11 @@ public:
 
     SearchResult run() {
         result_.start = measured(space_.start()) ? *measured(space_.start()) : measure(space_.start());
-        result_.best = result_.start;
         for (const Trial &t : result_.trials) {
             if (t.ms < result_.best.ms) result_.best = t;
+        }
+        for (const ScheduleConfig &seed : space_.seeds()) {
+            if (budget_left() && !measured(seed)) measure(seed);
         }
         ScheduleConfig climbed_from = result_.best.config;
         queue_neighbours(climbed_from);
@@ -47,8 +49,7 @@ public:
             queue_.pop_front();
             if (measured(next)) continue;
             const Trial trial = measure(next);
-            if (trial.ms < result_.best.ms) {
-                result_.best = trial;
+            if (trial.config == result_.best.config) {
                 // First improvement: climb on from here at once.
                 queue_.clear();
                 pending_.reset();
@@ -118,14 +119,17 @@ private:
         }
         if (prepared) {
             try {
-                const double give_up = result_.trials.empty() ? std::numeric_limits<double>::infinity()
-                                                              : kGiveUpRatio * result_.best.ms;
+                const double give_up = std::isfinite(result_.best.ms) && !result_.trials.empty()
+                                           ? kGiveUpRatio * result_.best.ms
+                                           : std::numeric_limits<double>::infinity();
                 trial.ms = measurer_.time(*prepared, give_up);
             } catch (const std::exception &e) {
                 trial.error = e.what();
             }
         }
         remember(trial);
+        if (result_.trials.size() == 1 && result_.start.config.family == ScheduleFamily::None) result_.start = trial;
+        if (trial.ms < result_.best.ms || result_.best.config.family == ScheduleFamily::None) result_.best = trial;
         if (on_trial_) on_trial_(trial, result_);
         return trial;
     }

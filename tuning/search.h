@@ -9,6 +9,7 @@
 // config is already good, and the gains measured (register tile, input blocking, unroll) sit one
 // or two knobs away from it, where neighbours find them first.
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,7 +35,7 @@ public:
 
 struct Trial {
     ScheduleConfig config;
-    double ms = 0;  // infinity when it failed to compile or run
+    double ms = std::numeric_limits<double>::infinity();  // also when it failed to compile or run
     std::string error;
 };
 

@@ -112,6 +112,25 @@ bool ScheduleSpace::accepts(const ScheduleConfig &config) const {
     }
 }
 
+std::vector<ScheduleConfig> ScheduleSpace::seeds() const {
+    std::vector<ScheduleConfig> found;
+    if (start_.family != ScheduleFamily::ChannelTiles) return found;
+    const int64_t in_per_group = spec_.channels / spec_.groups;
+    for (auto [vectors, scalars] : {std::pair{2, 14}, std::pair{4, 6}, std::pair{3, 8}, std::pair{2, 12}}) {
+        for (int unroll : {8, 4, 2, 1}) {
+            if (in_per_group % unroll != 0) continue;
+            ScheduleConfig c = start_;
+            c.input_block = 0;
+            c.reduction_unroll = unroll;
+            c.vectors = vectors;
+            c.scalars = int(std::min<int64_t>(scalars, spec_.out.w));
+            if (accepts(c) && std::find(found.begin(), found.end(), c) == found.end()) found.push_back(c);
+            break;
+        }
+    }
+    return found;
+}
+
 std::vector<ScheduleConfig> ScheduleSpace::neighbours(const ScheduleConfig &config) const {
     std::vector<ScheduleConfig> found;
     const auto consider = [&](const ScheduleConfig &c) {

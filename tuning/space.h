@@ -21,6 +21,10 @@ public:
     bool empty() const { return !schedule_->default_config || start_.family == ScheduleFamily::None; }
     // The rules' choice, where every search starts.
     const ScheduleConfig &start() const { return start_; }
+    // Where a search starts beside the rules' config: its register-resident variants (no input
+    // blocking, the reduction unrolled, tiles of 24-28 accumulators), which sit several knobs
+    // away from the rules' choice on machines the rules were not fitted to.
+    std::vector<ScheduleConfig> seeds() const;
     // Configs one knob step away from `config` (each knob moved to its neighbouring values).
     std::vector<ScheduleConfig> neighbours(const ScheduleConfig &config) const;
     // `config` with `changes` knobs set to random values of their lists (may change family).

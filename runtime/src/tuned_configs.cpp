@@ -1,6 +1,8 @@
 #include "tuned_configs.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -27,8 +29,7 @@ public:
         auto it = found_.find(key);
         if (it == found_.end()) {
             std::optional<ScheduleConfig> config;
-            const tuning::RecordQuery query{machine_class_, std::get<1>(key), std::get<2>(key), std::get<0>(key)};
-            if (auto best = tuning::best_config(records_, query)) {
+            if (auto best = nearest_threads_best(std::get<0>(key), std::get<1>(key), std::get<2>(key))) {
                 try {
                     config = parse_schedule_config(best->config);
                 } catch (const ValueError &e) {
@@ -76,6 +77,23 @@ private:
             warnings.push_back(e.what());
         }
         for (const std::string &w : warnings) std::fprintf(stderr, "convgen: warning: %s\n", w.c_str());
+    }
+
+    // The best record at `threads`, else at the nearest thread count measured (fewer on a tie):
+    // a config tuned at another count still beats rules fitted to another machine.
+    std::optional<tuning::TuningRecord> nearest_threads_best(const std::string &problem, int threads,
+                                                             const std::string &target) const {
+        std::set<int> counts;
+        for (const tuning::TuningRecord &r : records_) {
+            if (r.spec_key == problem) counts.insert(r.threads);
+        }
+        std::vector<int> order(counts.begin(), counts.end());
+        std::stable_sort(order.begin(), order.end(),
+                         [&](int a, int b) { return std::abs(a - threads) < std::abs(b - threads); });
+        for (int t : order) {
+            if (auto best = tuning::best_config(records_, {machine_class_, t, target, problem})) return best;
+        }
+        return std::nullopt;
     }
 
     bool loaded_ = false;

@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""`convgen tune` end to end on a tiny suite: records in the database, --resume measures nothing
+twice, `convgen bench --schedules tuned` runs the tuned configs, and `convgen compile
+--tuning-db` generates the database's best config into an AOT kernel table."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+convgen, suite = sys.argv[1], sys.argv[2]
+
+
+def run(*args, env=None):
+    result = subprocess.run([convgen, *args], capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        sys.exit(f"convgen {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
+    return result
+
+
+def records(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    db = os.path.join(tmp, "tuning.jsonl")
+    env = dict(os.environ, CONVGEN_CACHE_DIR=os.path.join(tmp, "cache"), CONVGEN_TUNING_DB=db)
+    first = run("tune", "--suite", suite, "--trials", "4", "--db", db, env=env)
+    tuned = records(db)
+    problems = {r["spec_key"] for r in tuned}
+    assert len(problems) == 2, f"expected both layers' records, got {problems}"
+    assert 2 <= len(tuned) <= 8, f"expected at most 4 trials per layer, got {len(tuned)}"
+    for r in tuned:
+        assert r["threads"] == 1 and r["ms"] > 0 and r["gflops"] >= 0 and r["machine"]["cpu_model"], r
+    assert "tiny_3x3" in first.stdout and "network" in first.stdout, first.stdout
+
+    run("tune", "--suite", suite, "--trials", "4", "--db", db, "--resume", env=env)
+    assert len(records(db)) == len(tuned), "--resume measured configs again"
+
+    report = json.loads(run("bench", "--suite", suite, "--threads", "1", "--schedules", "tuned",
+                            "--min-time", "0.01", "--format", "json", env=env).stdout)
+    assert any(r["schedule"] == "tuned" for r in report["records"]), report
+
+    best = min((r for r in tuned if "c16" in r["spec_key"]), key=lambda r: r["ms"])
+    out = os.path.join(tmp, "aot")
+    run("compile", "--suite", suite, "--tuning-db", db, "--target", "host", "--name", "tiny", "-o", out,
+        "--emit", "kernel_table", "--threads", "1", env=dict(env, CONVGEN_TUNING_DB="/nonexistent"))
+    table = open(os.path.join(out, "tiny.kernels.cpp")).read()
+    fields = dict(kv.split("=") for kv in best["config"].split()[1:])
+    expected = f".vectors = {fields['vectors']}, .scalars = {fields['scalars']}"
+    assert expected in table, f"the AOT table lacks the tuned config ({expected}):\n{table}"
+
+    bad = subprocess.run([convgen, "tune", "--suite", suite, "--threads", "0", "--db", db], capture_output=True, text=True)
+    assert bad.returncode == 2 and "error" in bad.stderr, bad
+print("tune_cli: ok")

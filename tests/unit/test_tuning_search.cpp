@@ -1,0 +1,95 @@
+// The search on a synthetic cost landscape (no timing, so the outcome is exact): it starts from
+// the rules' config, finds the landscape's optimum within its trial budget, never measures a
+// config twice, takes earlier measurements as given, and hands every trial to its callback.
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "convgen/convgen.h"
+#include "schedules/registry.h"
+#include "tuning/search.h"
+
+namespace convgen::testing {
+namespace {
+
+// Cost falls towards a tile of 2x12 without input blocking, unrolled by 4, staged.
+double synthetic_ms(const ScheduleConfig &c) {
+    if (c.family != ScheduleFamily::ChannelTiles) return 50.0;
+    return 1.0 + 0.3 * std::abs(c.vectors - 2) + 0.05 * std::abs(c.scalars - 12) + (c.input_block ? 0.7 : 0.0) +
+           0.1 * std::abs(std::log2(double(c.reduction_unroll)) - 2) + (c.stage_input ? 0.0 : 0.2) +
+           (c.channel_major ? 0.05 : 0.0) + 0.01 * c.tiles_per_task + (c.restride ? 0.02 : 0.0) +
+           (c.vector_width == 16 ? 0.0 : 0.5);
+}
+
+class SyntheticMeasurer : public tuning::Measurer {
+public:
+    struct Candidate : Prepared {
+        ScheduleConfig config;
+    };
+    std::shared_ptr<Prepared> prepare(const ScheduleConfig &config) override {
+        ++prepared;
+        auto c = std::make_shared<Candidate>();
+        c->config = config;
+        return c;
+    }
+    double time(Prepared &p, double) override {
+        const ScheduleConfig &config = static_cast<Candidate &>(p).config;
+        EXPECT_TRUE(timed.insert(config.text()).second) << "timed twice: " << config.text();
+        return synthetic_ms(config);
+    }
+    int prepared = 0;
+    std::set<std::string> timed;
+};
+
+tuning::ScheduleSpace space_for_test() {
+    const Halide::Target target = Halide::Target("x86-64-linux-avx512");
+    OpSpec spec = Conv2d(Conv2dOptions(64, 64, 3).padding(1).schedule("hand")).spec({1, 64, 28, 28});
+    schedules::configure(spec, schedules::find_schedule("hand"), target);
+    return tuning::ScheduleSpace(spec, schedules::find_schedule("hand"), target);
+}
+
+TEST(TuningSearch, FindsTheOptimumOfASmoothLandscapeFromTheRules) {
+    const tuning::ScheduleSpace space = space_for_test();
+    SyntheticMeasurer measurer;
+    int callbacks = 0;
+    tuning::SearchOptions options;
+    options.trials = 80;
+    options.seconds = 600;
+    const tuning::SearchResult result =
+        tuning::search(space, measurer, options, {}, [&](const tuning::Trial &, const tuning::SearchResult &) { ++callbacks; });
+    EXPECT_EQ(result.start.config, space.start());
+    EXPECT_LE(int(result.trials.size()), options.trials);
+    EXPECT_EQ(callbacks, int(result.trials.size()));
+    // The optimum: 2x12, no blocking, unroll 4, staged, row-major, one tile per task, no restride.
+    EXPECT_NEAR(result.best.ms, 1.01, 1e-9) << result.best.config.text();
+    EXPECT_LT(result.best.ms, synthetic_ms(space.start()));
+}
+
+TEST(TuningSearch, EarlierMeasurementsAreNotRepeated) {
+    const tuning::ScheduleSpace space = space_for_test();
+    SyntheticMeasurer first;
+    tuning::SearchOptions options;
+    options.trials = 10;
+    const tuning::SearchResult earlier = tuning::search(space, first, options, {}, nullptr);
+    SyntheticMeasurer second;
+    options.trials = 20;
+    const tuning::SearchResult resumed = tuning::search(space, second, options, earlier.trials, nullptr);
+    for (const tuning::Trial &t : earlier.trials) EXPECT_FALSE(second.timed.count(t.config.text())) << t.config.text();
+    EXPECT_EQ(resumed.trials.size(), 20u);
+    EXPECT_LE(resumed.best.ms, earlier.best.ms);
+}
+
+TEST(TuningSearch, EveryCandidateIsAcceptedByTheSchedule) {
+    const tuning::ScheduleSpace space = space_for_test();
+    SyntheticMeasurer measurer;
+    tuning::SearchOptions options;
+    options.trials = 40;
+    for (const tuning::Trial &t : tuning::search(space, measurer, options, {}, nullptr).trials) {
+        EXPECT_TRUE(space.accepts(t.config)) << t.config.text();
+    }
+}
+
+}  // namespace
+}  // namespace convgen::testing
