@@ -27,7 +27,10 @@ struct RegisterTile {
     int scalars = 0;
 };
 
-RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Halide::Target &target);
+// `whole_vector_tiles`: tiles that divide the vectorised extent are strongly preferred (channel
+// tiles that do not form one block of plain HWIO weights: no channel-parallel tasks).
+RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Halide::Target &target,
+                         bool whole_vector_tiles = false);
 
 // The rules: the config each family's schedule uses when no tuned one is given.
 ScheduleConfig default_config(const OpSpec &spec, const Halide::Target &target);

@@ -12,7 +12,8 @@ namespace convgen::schedules::hand {
 // vendors. Tiles that overhang the output are shifted inwards and recompute, so the tile should
 // also divide the output well. Returns a tile with no vectors when the vectorised extent is too
 // short.
-RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Halide::Target &target) {
+RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Halide::Target &target,
+                         bool whole_vector_tiles) {
     const bool wide_register_file = target.has_feature(Halide::Target::AVX512) ||
                                     target.has_feature(Halide::Target::AVX512_Skylake) ||
                                     (target.arch == Halide::Target::ARM && target.bits == 64);
@@ -33,7 +34,9 @@ RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Hal
             const int accumulators = vectors * scalars;
             if (accumulators + vectors + 1 > registers) break;
             const double fmas_per_load = double(accumulators) / double(vectors + scalars);
-            const double score = useful(vector_extent, int64_t(vectors) * vector_width) *
+            const bool divides = vector_extent % (int64_t(vectors) * vector_width) == 0;
+            const double score = (whole_vector_tiles && !divides ? 0.25 : 1.0) *
+                                 useful(vector_extent, int64_t(vectors) * vector_width) *
                                  useful(scalar_extent, scalars) *
                                  std::min(1.0, double(accumulators) / most_accumulators) *
                                  std::min(1.0, fmas_per_load / kFmasPerLoadToFeedThePorts);
