@@ -55,6 +55,7 @@ def parse_args(argv):
         parser.error("--shards must be at least 1")
     if not os.access(args.convgen, os.X_OK):
         parser.error(f"--convgen {args.convgen}: not an executable file")
+    args.convgen = os.path.abspath(args.convgen)  # workers do not start in this directory
     return args
 
 
@@ -66,9 +67,9 @@ def tune_arguments(args):
 
 
 @ray.remote(max_retries=RETRIES)
-def tune_shard(convgen, suite_text, arguments, shard):
+def tune_shard(convgen, suite_name, suite_text, arguments, shard):
     with tempfile.TemporaryDirectory(prefix="convgen-shard-") as tmp:
-        suite = os.path.join(tmp, "suite.jsonl")
+        suite = os.path.join(tmp, suite_name)
         with open(suite, "w") as f:
             f.write(suite_text)
         db = os.path.join(tmp, "records.jsonl")
@@ -92,7 +93,9 @@ def run_shards(args):
         suite_text = f.read()
     arguments = tune_arguments(args)
     task = tune_shard.options(resources={args.resource: 1})
-    pending = {task.remote(args.convgen, suite_text, arguments, f"{i}/{args.shards}"): i for i in range(args.shards)}
+    suite_name = os.path.basename(args.suite)
+    pending = {task.remote(args.convgen, suite_name, suite_text, arguments, f"{i}/{args.shards}"): i
+               for i in range(args.shards)}
     results, failures = {}, {}
     started = time.monotonic()
     while pending:
@@ -117,8 +120,8 @@ def merge(convgen, results, db):
             files.append(os.path.join(tmp, f"shard-{shard}.jsonl"))
             with open(files[-1], "w") as f:
                 f.write(result["records"])
-        if files:
-            subprocess.run([convgen, "tune", "--merge", *files, "--db", db], check=True)
+        if files and subprocess.run([convgen, "tune", "--merge", *files, "--db", db]).returncode != 0:
+            sys.exit(f"ray_tune.py: could not merge the shards' records into {db}")
 
 
 def main(argv):
@@ -135,8 +138,8 @@ def main(argv):
     results, failures = run_shards(args)
     merge(args.convgen, results, args.db)
     if failures:
-        sys.exit(f"ray_tune.py: {len(failures)} shard(s) failed ({', '.join(map(str, sorted(failures)))}); "
-                 f"the others' records are in {args.db}")
+        kept = f"the others' records are in {args.db}" if results else "nothing was merged"
+        sys.exit(f"ray_tune.py: {len(failures)} shard(s) failed ({', '.join(map(str, sorted(failures)))}); {kept}")
 
 
 if __name__ == "__main__":
