@@ -1,11 +1,17 @@
 // `convgen tune`: searches each suite layer's schedule space on this machine, at each thread
 // count, and appends every measurement to the tuning database that layers (schedule `tuned`,
 // the default), `convgen bench --schedules tuned` and `convgen compile --tuning-db` read.
+// `--shard I/N` tunes one share of that work (tuning/ray_tune.py runs the shares on a cluster);
+// `--merge` folds databases into one.
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <set>
+#include <string_view>
 #include <thread>
 
 #include <Halide.h>
@@ -61,7 +67,8 @@ struct Task {
     SuiteLayer layer;
     Layout layout;
     int threads;
-    OpSpec spec;  // configured by the rules
+    OpSpec spec;   // configured by the rules
+    size_t index;  // in the whole plan, so a task searches alike in any shard
 };
 
 struct Outcome {
@@ -69,6 +76,31 @@ struct Outcome {
     double default_ms, tuned_ms;
     std::string config;
 };
+
+// `--shard I/N`: the I-th of N shares of the tasks, 0 <= I < N.
+struct Shard {
+    size_t index = 0, count = 1;
+};
+
+Shard parse_shard(const std::string &text) {
+    const auto fail = [&](const std::string &why) {
+        return ValueError("--shard '" + text + "': " + why + " (expected I/N with 0 <= I < N, e.g. 0/4)");
+    };
+    const size_t slash = text.find('/');
+    if (slash == std::string::npos) throw fail("no '/'");
+    const auto number = [&](std::string_view digits) {
+        size_t value = 0;
+        const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+        if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
+            throw fail("'" + std::string(digits) + "' is not a whole number");
+        }
+        return value;
+    };
+    const Shard shard{number(std::string_view(text).substr(0, slash)), number(std::string_view(text).substr(slash + 1))};
+    if (shard.count == 0) throw fail("N must be at least 1");
+    if (shard.index >= shard.count) throw fail("I must be below N");
+    return shard;
+}
 
 std::string format_seconds(double s) {
     char text[32];
@@ -92,6 +124,18 @@ public:
         command->add_option("--db", db_, "tuning database to append to (default: $CONVGEN_TUNING_DB, else the cache directory's)");
         command->add_flag("--resume", resume_, "reuse this machine's earlier measurements in the database");
         command->add_option("--seed", seed_, "search seed");
+        command->add_option("--shard", shard_text_,
+                            "tune only share I of N (I/N, 0 <= I < N): the tasks whose index mod N is I");
+        CLI::Option *merge =
+            command->add_option("--merge", merge_inputs_,
+                                "instead of tuning: merge these databases into --db (keeping its own records), each "
+                                "measurement once, its fastest record")
+                ->expected(1, -1)
+                ->check(CLI::ExistingFile);
+        for (const char *tuning_only : {"--suite", "--nets", "--layers", "--threads", "--layouts", "--budget-s",
+                                        "--trials", "--resume", "--seed", "--shard"}) {
+            merge->excludes(command->get_option(tuning_only));
+        }
     }
 
     void run() override {
@@ -100,8 +144,16 @@ public:
             if (!path) throw Error("no tuning database: pass --db FILE or set CONVGEN_TUNING_DB");
             db_ = path->string();
         }
-        const std::vector<Task> tasks = plan();
-        if (tasks.empty()) throw Error("no layer of the requested networks/layers in '" + suite_ + "'");
+        if (!merge_inputs_.empty()) return merge();
+        const Shard shard = parse_shard(shard_text_);
+        const std::vector<Task> all_tasks = plan();
+        if (all_tasks.empty()) throw Error("no layer of the requested networks/layers in '" + suite_ + "'");
+        std::vector<Task> tasks;
+        for (size_t i = shard.index; i < all_tasks.size(); i += shard.count) tasks.push_back(all_tasks[i]);
+        if (tasks.empty()) {
+            std::printf("shard %s: no task (%zu in all); nothing to tune\n", shard_text_.c_str(), all_tasks.size());
+            return;
+        }
         const tuning::MachineIdentity machine = tuning::this_machine();
         const std::string target = Halide::get_jit_target_from_environment().to_string();
         const std::vector<tuning::TuningRecord> earlier = resume_ ? earlier_records() : std::vector<tuning::TuningRecord>{};
@@ -122,7 +174,7 @@ public:
             options.trials = trials_;
             options.seconds = std::max(1.0, (budget_seconds_ - elapsed()) / double(tasks.size() - i));
             options.compile_ahead = unsigned(task.threads) < cores;
-            options.seed = seed_ + i;
+            options.seed = seed_ + task.index;
             std::vector<tuning::Trial> measured;
             for (const tuning::TuningRecord &r : earlier) {
                 if (r.threads == task.threads && r.target == target && r.spec_key == task.spec.problem_key() &&
@@ -178,11 +230,29 @@ private:
                         continue;
                     }
                     const OpSpec spec = Conv2d(l.options().layout(layout).schedule("hand")).spec(l.input_shape());
-                    if (seen.insert({spec.problem_key(), threads}).second) tasks.push_back({l, layout, threads, spec});
+                    if (seen.insert({spec.problem_key(), threads}).second) {
+                        tasks.push_back({l, layout, threads, spec, tasks.size()});
+                    }
                 }
             }
         }
         return tasks;
+    }
+
+    // The output's own records are kept: merging into a database only ever adds to it.
+    void merge() const {
+        std::vector<std::filesystem::path> inputs(merge_inputs_.begin(), merge_inputs_.end());
+        std::error_code ec;
+        const bool output_is_input = std::any_of(inputs.begin(), inputs.end(), [&](const auto &input) {
+            return std::filesystem::equivalent(input, db_, ec);
+        });
+        if (std::filesystem::exists(db_, ec) && !output_is_input) inputs.push_back(db_);
+        std::vector<std::string> warnings;
+        tuning::merge_databases(inputs, db_, warnings);
+        for (const std::string &w : warnings) std::fprintf(stderr, "convgen tune: warning: %s\n", w.c_str());
+        std::vector<std::string> ignored;
+        std::printf("merged %zu file(s) into %s: %zu records\n", inputs.size(), db_.c_str(),
+                    tuning::load_records({db_}, ignored).size());
     }
 
     std::vector<tuning::TuningRecord> earlier_records() const {
@@ -226,6 +296,8 @@ private:
     std::string db_;
     bool resume_ = false;
     uint64_t seed_ = 1;
+    std::string shard_text_ = "0/1";
+    std::vector<std::string> merge_inputs_;
 };
 
 }  // namespace

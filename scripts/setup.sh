@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idempotent set-up: Debian packages, the project venv (Halide, CMake, Ninja), configure, build.
+# Idempotent set-up: Debian packages, the project venv (Halide, CMake, Ninja, Ray), configure, build.
 # Usage: scripts/setup.sh [build-dir] [extra cmake args...]
 # CONVGEN_BUILD_TARGET=<target> builds only that target (default: everything).
 set -euo pipefail

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`convgen tune` end to end on a tiny suite: records in the database, --resume measures nothing
-twice, `convgen bench --schedules tuned` runs the tuned configs, and `convgen compile
---tuning-db` generates the database's best config into an AOT kernel table."""
+twice, `convgen bench --schedules tuned` runs the tuned configs, `convgen compile --tuning-db`
+generates the database's best config into an AOT kernel table, `--shard I/N` splits the layers
+and `--merge` folds databases into one, each measurement once."""
 import json
 import os
 import subprocess
@@ -53,4 +54,26 @@ with tempfile.TemporaryDirectory() as tmp:
 
     bad = subprocess.run([convgen, "tune", "--suite", suite, "--threads", "0", "--db", db], capture_output=True, text=True)
     assert bad.returncode == 2 and "error" in bad.stderr, bad
+
+    shards = [os.path.join(tmp, f"shard{i}.jsonl") for i in range(2)]
+    for i, shard_db in enumerate(shards):
+        run("tune", "--suite", suite, "--trials", "1", "--shard", f"{i}/2", "--db", shard_db, env=env)
+    shard_problems = [{r["spec_key"] for r in records(f)} for f in shards]
+    assert len(shard_problems[0]) == len(shard_problems[1]) == 1 and shard_problems[0] | shard_problems[1] == problems, \
+        shard_problems
+    empty = run("tune", "--suite", suite, "--shard", "5/6", "--db", os.path.join(tmp, "none.jsonl"), env=env)
+    assert "no task" in empty.stdout and not os.path.exists(os.path.join(tmp, "none.jsonl")), empty.stdout
+    for shard in ("0/0", "2/2", "1", "a/2", "1/2x", "-1/2"):
+        bad = subprocess.run([convgen, "tune", "--suite", suite, "--shard", shard, "--db", db],
+                             capture_output=True, text=True)
+        assert bad.returncode == 2 and "--shard" in bad.stderr, (shard, bad)
+
+    def measurements(path):
+        return [(r["spec_key"], r["threads"], r["family"], r["config"]) for r in records(path)]
+    distinct = set(measurements(db)) | set(measurements(shards[0])) | set(measurements(shards[1]))
+    for _ in range(2):  # a second merge of the same files adds nothing
+        run("tune", "--merge", *shards, "--db", db, env=env)
+        assert sorted(measurements(db)) == sorted(distinct), measurements(db)
+    bad = subprocess.run([convgen, "tune", "--merge", shards[0], "--suite", suite, "--db", db], capture_output=True, text=True)
+    assert bad.returncode == 2 and "excludes" in bad.stderr, bad
 print("tune_cli: ok")
