@@ -14,7 +14,8 @@ namespace {
 
 bool is_power_of_two(int value) { return value > 0 && (value & (value - 1)) == 0; }
 
-void check_register_tile(const ScheduleConfig &config, const Halide::Target &target, int64_t vector_extent) {
+void check_register_tile(const ScheduleConfig &config, const Halide::Target &target, int64_t vector_extent,
+                         int64_t scalar_extent) {
     const int widest = target.natural_vector_size<float>();
     if (!is_power_of_two(config.vector_width) || config.vector_width < 4 || config.vector_width > widest) {
         refuse(config, "vw must be a power of two from 4 to " + std::to_string(widest) + " on this target");
@@ -22,6 +23,10 @@ void check_register_tile(const ScheduleConfig &config, const Halide::Target &tar
     if (config.vectors < 1 || config.scalars < 1) refuse(config, "vectors and scalars must be positive");
     if (int64_t(config.vectors) * config.vector_width > vector_extent) {
         refuse(config, "vectors * vw exceeds the " + std::to_string(vector_extent) + " vectorised outputs");
+    }
+    // A tile wider than the output would be shifted inwards past its start.
+    if (config.scalars > scalar_extent) {
+        refuse(config, "scalars exceeds the " + std::to_string(scalar_extent) + " broadcast outputs");
     }
     // Past the register file the accumulators spill: correct, but never what anyone wants.
     constexpr int kMostAccumulators = 64;
@@ -31,7 +36,7 @@ void check_register_tile(const ScheduleConfig &config, const Halide::Target &tar
 }
 
 void check_channel_tiles(const OpSpec &spec, const Halide::Target &target, const ScheduleConfig &config) {
-    check_register_tile(config, target, spec.out_channels);
+    check_register_tile(config, target, spec.out_channels, spec.out.w);
     const int channel_tile = config.vector_width * config.vectors;
     const int64_t channel_tiles = (spec.out_channels + channel_tile - 1) / channel_tile;
     const bool whole_tiles = spec.out_channels % channel_tile == 0;
@@ -95,7 +100,7 @@ void check_config(const OpSpec &spec, const Halide::Target &target, const Schedu
         if (!direct || spec.layout != Layout::NCHW || spec.groups != 1 || spec.window.stride.w != 1) {
             refuse(config, "planar needs an ungrouped NCHW direct conv of column stride 1");
         }
-        check_register_tile(config, target, spec.out.w);
+        check_register_tile(config, target, spec.out.w, spec.out_channels);
         return;
     case ScheduleFamily::ChannelTiles:
         if (!direct) refuse(config, "channel_tiles needs a direct conv on a CPU target");

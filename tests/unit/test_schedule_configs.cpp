@@ -84,6 +84,8 @@ TEST(ScheduleConfigs, ConfigsTheScheduleCannotHonourAreRefused) {
                              "unroll must divide the 48 input channels per group");
     expect_error<ValueError>([&] { layer("channel_tiles vw=16 vectors=5 scalars=4").spec(input); },
                              "vectors * vw exceeds the 64 vectorised outputs");
+    expect_error<ValueError>([&] { layer("channel_tiles vw=16 vectors=2 scalars=9").spec(input); },
+                             "scalars exceeds the 8 broadcast outputs");
     expect_error<ValueError>([&] { layer("planar_depthwise vw=16 channels_per_task=1").spec(input); },
                              "planar_depthwise needs an NCHW depthwise conv");
     expect_error<ValueError>([&] { layer("channel_tiles vw=16 bogus=1"); }, "'bogus=1' is not a channel_tiles field");
