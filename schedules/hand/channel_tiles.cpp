@@ -28,7 +28,7 @@ int64_t non_aliasing_channel_stride(int64_t channels) {
 
 // Tiles vectorised over output channels, one broadcast input per output column.
 RegisterTile channel_tile(const OpSpec &spec, const Halide::Target &target) {
-    return choose_tile(spec.out_channels, spec.out.w, target, /*whole_vector_tiles=*/true);
+    return choose_tile(spec.out_channels, spec.out.w, target, spec.out_channels / spec.groups);
 }
 
 }  // namespace

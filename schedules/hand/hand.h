@@ -27,10 +27,11 @@ struct RegisterTile {
     int scalars = 0;
 };
 
-// `whole_vector_tiles`: tiles that divide the vectorised extent are strongly preferred (channel
-// tiles that do not form one block of plain HWIO weights: no channel-parallel tasks).
+// `whole_tiles_of` (when not 0): tiles that divide it are strongly preferred. Channel tiles pass
+// the output channels per group: a ragged tile makes one block of plain HWIO weights (no
+// channel-parallel tasks), and a tile straddling groups gathers its inputs lane by lane.
 RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Halide::Target &target,
-                         bool whole_vector_tiles = false);
+                         int64_t whole_tiles_of = 0);
 
 // The rules: the config each family's schedule uses when no tuned one is given.
 ScheduleConfig default_config(const OpSpec &spec, const Halide::Target &target);

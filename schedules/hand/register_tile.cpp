@@ -13,36 +13,41 @@ namespace convgen::schedules::hand {
 // also divide the output well. Returns a tile with no vectors when the vectorised extent is too
 // short.
 RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Halide::Target &target,
-                         bool whole_vector_tiles) {
+                         int64_t whole_tiles_of) {
     const bool wide_register_file = target.has_feature(Halide::Target::AVX512) ||
                                     target.has_feature(Halide::Target::AVX512_Skylake) ||
                                     (target.arch == Halide::Target::ARM && target.bits == 64);
     const int registers = wide_register_file ? 32 : 16;
     const int most_accumulators = registers - 4;  // 2 vectors loaded + 1 broadcast + 1 spare
     constexpr double kFmasPerLoadToFeedThePorts = 1.5;
-    int vector_width = target.natural_vector_size<float>();
-    while (vector_width > vector_extent) vector_width /= 2;
+    int widest = target.natural_vector_size<float>();
+    while (widest > vector_extent) widest /= 2;
     RegisterTile best;
-    if (vector_width < 4) return best;
+    if (widest < 4) return best;
 
     const auto useful = [](int64_t extent, int64_t tile) {
         return double(extent) / double((extent + tile - 1) / tile * tile);
     };
     double best_score = 0;
-    for (int vectors = 1; vectors <= 4 && int64_t(vectors) * vector_width <= vector_extent; ++vectors) {
-        for (int scalars = 1; scalars <= std::min<int64_t>(scalar_extent, 16); ++scalars) {
-            const int accumulators = vectors * scalars;
-            if (accumulators + vectors + 1 > registers) break;
-            const double fmas_per_load = double(accumulators) / double(vectors + scalars);
-            const bool divides = vector_extent % (int64_t(vectors) * vector_width) == 0;
-            const double score = (whole_vector_tiles && !divides ? 0.25 : 1.0) *
-                                 useful(vector_extent, int64_t(vectors) * vector_width) *
-                                 useful(scalar_extent, scalars) *
-                                 std::min(1.0, double(accumulators) / most_accumulators) *
-                                 std::min(1.0, fmas_per_load / kFmasPerLoadToFeedThePorts);
-            if (score > best_score + 1e-9) {
-                best_score = score;
-                best = {vector_width, vectors, scalars};
+    // Half-width vectors do half the work per FMA: they win only where full ones cannot divide.
+    for (const int vector_width : {widest, widest / 2}) {
+        if (vector_width < 4) break;
+        const double width_factor = double(vector_width) / widest;
+        for (int vectors = 1; vectors <= 4 && int64_t(vectors) * vector_width <= vector_extent; ++vectors) {
+            for (int scalars = 1; scalars <= std::min<int64_t>(scalar_extent, 16); ++scalars) {
+                const int accumulators = vectors * scalars;
+                if (accumulators + vectors + 1 > registers) break;
+                const double fmas_per_load = double(accumulators) / double(vectors + scalars);
+                const bool divides = whole_tiles_of % (int64_t(vectors) * vector_width) == 0;
+                const double score = width_factor * (whole_tiles_of && !divides ? 0.25 : 1.0) *
+                                     useful(vector_extent, int64_t(vectors) * vector_width) *
+                                     useful(scalar_extent, scalars) *
+                                     std::min(1.0, double(accumulators) / most_accumulators) *
+                                     std::min(1.0, fmas_per_load / kFmasPerLoadToFeedThePorts);
+                if (score > best_score + 1e-9) {
+                    best_score = score;
+                    best = {vector_width, vectors, scalars};
+                }
             }
         }
     }
