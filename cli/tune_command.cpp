@@ -124,6 +124,10 @@ public:
         command->add_option("--db", db_, "tuning database to append to (default: $CONVGEN_TUNING_DB, else the cache directory's)");
         command->add_flag("--resume", resume_, "reuse this machine's earlier measurements in the database");
         command->add_option("--seed", seed_, "search seed");
+        command->add_option("--sweep", sweep_,
+                            "instead of searching, measure every combination of these knobs (e.g. "
+                            "vectors,scalars,unroll), the others as the rules set them")
+            ->delimiter(',');
         command->add_option("--shard", shard_text_,
                             "tune only share I of N (I/N, 0 <= I < N): the tasks whose index mod N is I");
         CLI::Option *merge =
@@ -175,6 +179,11 @@ public:
             options.seconds = std::max(1.0, (budget_seconds_ - elapsed()) / double(tasks.size() - i));
             options.compile_ahead = unsigned(task.threads) < cores;
             options.seed = seed_ + task.index;
+            if (!sweep_.empty()) {
+                options.sweep = space.sweep(sweep_);
+                options.trials = int(options.sweep.size()) + 1;
+                options.seconds = budget_seconds_;
+            }
             std::vector<tuning::Trial> measured;
             for (const tuning::TuningRecord &r : earlier) {
                 if (r.threads == task.threads && r.target == target && r.spec_key == task.spec.problem_key() &&
@@ -296,6 +305,7 @@ private:
     std::string db_;
     bool resume_ = false;
     uint64_t seed_ = 1;
+    std::vector<std::string> sweep_;
     std::string shard_text_ = "0/1";
     std::vector<std::string> merge_inputs_;
 };

@@ -28,6 +28,15 @@ public:
         for (const Trial &t : result_.trials) {
             if (t.ms < result_.best.ms) result_.best = t;
         }
+        if (!options_.sweep.empty()) {
+            queue_.assign(options_.sweep.begin(), options_.sweep.end());
+            while (!queue_.empty() && budget_left()) {
+                const ScheduleConfig next = queue_.front();
+                queue_.pop_front();
+                if (!measured(next)) measure(next);
+            }
+            return result_;
+        }
         for (const ScheduleConfig &seed : space_.seeds()) {
             if (budget_left() && !measured(seed)) measure(seed);
         }

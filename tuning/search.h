@@ -45,6 +45,9 @@ struct SearchOptions {
     // Compile the next candidate while timing this one (only when a core is free for it).
     bool compile_ahead = false;
     uint64_t seed = 1;
+    // When given, exactly these configs are measured after the rules' one (an exhaustive sweep),
+    // with no seeds, neighbours or mutations.
+    std::vector<ScheduleConfig> sweep;
 };
 
 struct SearchResult {

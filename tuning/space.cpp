@@ -63,35 +63,35 @@ std::vector<ScheduleSpace::Knob> ScheduleSpace::knobs(ScheduleFamily family) con
     const int widest = target_.natural_vector_size<float>();
     const int64_t in_per_group = spec_.channels / spec_.groups;
     std::vector<Knob> k;
-    const auto add = [&](auto field, std::vector<int> values) {
-        if (!values.empty()) k.push_back({getter(field), setter(field), std::move(values)});
+    const auto add = [&](const char *name, auto field, std::vector<int> values) {
+        if (!values.empty()) k.push_back({name, getter(field), setter(field), std::move(values)});
     };
     switch (family) {
     case ScheduleFamily::ChannelTiles: {
-        add(&ScheduleConfig::vector_width, powers_of_two(4, widest));
-        add(&ScheduleConfig::vectors, range(1, 4));
-        add(&ScheduleConfig::scalars, range(1, int(std::min<int64_t>(spec_.out.w, 16))));
+        add("vw", &ScheduleConfig::vector_width, powers_of_two(4, widest));
+        add("vectors", &ScheduleConfig::vectors, range(1, 4));
+        add("scalars", &ScheduleConfig::scalars, range(1, int(std::min<int64_t>(spec_.out.w, 16))));
         std::vector<int> blocks{0};
         for (int b : powers_of_two(8, 256)) {
             if (b < in_per_group) blocks.push_back(b);
         }
-        add(&ScheduleConfig::input_block, blocks);
-        add(&ScheduleConfig::reduction_unroll, divisors(in_per_group, 8));
-        add(&ScheduleConfig::channel_major, {0, 1});
-        add(&ScheduleConfig::tiles_per_task, divisors(std::max<int64_t>(1, spec_.out_channels / widest), 64));
-        add(&ScheduleConfig::stage_input, {0, 1});
-        add(&ScheduleConfig::restride, {0, 1});
+        add("input_block", &ScheduleConfig::input_block, blocks);
+        add("unroll", &ScheduleConfig::reduction_unroll, divisors(in_per_group, 8));
+        add("channel_major", &ScheduleConfig::channel_major, {0, 1});
+        add("tiles_per_task", &ScheduleConfig::tiles_per_task, divisors(std::max<int64_t>(1, spec_.out_channels / widest), 64));
+        add("stage", &ScheduleConfig::stage_input, {0, 1});
+        add("restride", &ScheduleConfig::restride, {0, 1});
         break;
     }
     case ScheduleFamily::Planar:
-        add(&ScheduleConfig::vector_width, powers_of_two(4, widest));
-        add(&ScheduleConfig::vectors, range(1, 4));
-        add(&ScheduleConfig::scalars, range(1, int(std::min<int64_t>(spec_.out_channels, 16))));
-        add(&ScheduleConfig::stage_input, {0, 1});
+        add("vw", &ScheduleConfig::vector_width, powers_of_two(4, widest));
+        add("vectors", &ScheduleConfig::vectors, range(1, 4));
+        add("scalars", &ScheduleConfig::scalars, range(1, int(std::min<int64_t>(spec_.out_channels, 16))));
+        add("stage", &ScheduleConfig::stage_input, {0, 1});
         break;
     case ScheduleFamily::PlanarDepthwise:
-        add(&ScheduleConfig::vector_width, powers_of_two(4, widest));
-        add(&ScheduleConfig::channels_per_task, powers_of_two(1, spec_.channels));
+        add("vw", &ScheduleConfig::vector_width, powers_of_two(4, widest));
+        add("channels_per_task", &ScheduleConfig::channels_per_task, powers_of_two(1, spec_.channels));
         break;
     case ScheduleFamily::None: break;
     }
@@ -128,6 +128,32 @@ std::vector<ScheduleConfig> ScheduleSpace::seeds() const {
             break;
         }
     }
+    return found;
+}
+
+std::vector<ScheduleConfig> ScheduleSpace::sweep(const std::vector<std::string> &knob_names) const {
+    const std::vector<Knob> all = knobs(start_.family);
+    std::vector<const Knob *> chosen;
+    for (const std::string &name : knob_names) {
+        const auto it = std::find_if(all.begin(), all.end(), [&](const Knob &k) { return k.name == name; });
+        if (it == all.end()) {
+            throw ValueError("no knob '" + name + "' in the " + std::string(to_string(start_.family)) + " family");
+        }
+        chosen.push_back(&*it);
+    }
+    std::vector<ScheduleConfig> found{start_};
+    for (const Knob *knob : chosen) {
+        std::vector<ScheduleConfig> next;
+        for (const ScheduleConfig &c : found) {
+            for (int v : knob->values) {
+                ScheduleConfig d = c;
+                knob->set(d, v);
+                next.push_back(d);
+            }
+        }
+        found = std::move(next);
+    }
+    std::erase_if(found, [&](const ScheduleConfig &c) { return !accepts(c); });
     return found;
 }
 

@@ -4,6 +4,7 @@
 // config the search proposes can change a result or fail to compile for a reason of its own.
 #include <functional>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <Halide.h>
@@ -30,9 +31,13 @@ public:
     // `config` with `changes` knobs set to random values of their lists (may change family).
     ScheduleConfig mutate(const ScheduleConfig &config, int changes, std::mt19937_64 &rng) const;
     bool accepts(const ScheduleConfig &config) const;
+    // Every accepted combination of the named knobs' values, the other knobs as in the rules'
+    // config: the exhaustive sweep the search is checked against. ValueError for an unknown name.
+    std::vector<ScheduleConfig> sweep(const std::vector<std::string> &knob_names) const;
 
 private:
     struct Knob {
+        std::string name;  // as in the config's text
         std::function<int(const ScheduleConfig &)> get;
         std::function<void(ScheduleConfig &, int)> set;
         std::vector<int> values;
