@@ -46,6 +46,8 @@ void schedule_fold_phases(Halide::Func phases, Halide::Func consumer, const Hali
 // The schedules themselves, one file each.
 void schedule_naive(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 void schedule_default(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
+// The portable schedule's Winograd convs (schedule_default calls it).
+void schedule_winograd_default(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 void schedule_cuda(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 void schedule_hand(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 ScheduleConfig hand_default_config(const OpSpec &, const Halide::Target &);
