@@ -116,9 +116,9 @@ bool is_winograd_tile(int64_t m) {
 
 double winograd_error_bound(int m) {
     switch (m) {
-    case 2: return 1e-5;
-    case 4: return 1e-4;
-    case 6: return 1e-3;
+    case 2: return 5e-6;
+    case 4: return 5e-5;
+    case 6: return 1e-4;
     default: throw std::invalid_argument("no Winograd tile of size " + std::to_string(m));
     }
 }
