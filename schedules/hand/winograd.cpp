@@ -1,8 +1,8 @@
-// Winograd convs on a CPU: each parallel task takes one row of output tiles of one image and
-// walks it in blocks of `scalars` tiles. Per block, the input transform for every channel (kept
-// in cache), then per point of the (m+2)^2 the product as a matmul in register tiles of
-// `vectors` output-channel vectors x `scalars` tiles accumulated over the input channels, then
-// the output transform and the epilogue per tile.
+// Winograd convs on a CPU: each parallel task takes one row of output tiles of one image. For
+// the row: the input transform for every channel; then per point of the (m+2)^2 and block of
+// output channels, the product as a matmul in register tiles of `vectors` channel vectors x
+// `scalars` tiles accumulated over the input channels, sweeping the row while that block's
+// transformed weights stay in cache; then the output transform and the epilogue per tile.
 #include "convgen/winograd.h"
 #include "schedules/hand/hand.h"
 
@@ -48,31 +48,32 @@ void schedule_winograd(GeneratedPipeline &p, const OpSpec &spec, const Halide::T
 
     Halide::Func output = p.output;
     Halide::Var x("x"), y("y"), c("c"), n("n"), tx("tx"), ty("ty"), ex("ex"), ey("ey"), task("task");
-    Halide::Var blocks("tile_blocks"), in_block("in_block");
     output.split(x, tx, ex, m, Halide::TailStrategy::GuardWithIf)
         .split(y, ty, ey, m, Halide::TailStrategy::GuardWithIf)
-        .split(tx, blocks, in_block, block, Halide::TailStrategy::GuardWithIf)
-        .reorder(c, ex, ey, in_block, blocks, ty, n)
+        .reorder(c, ex, ey, tx, ty, n)
         .fuse(ty, n, task)
         .parallel(task)
         .vectorize(c, vw, Halide::TailStrategy::GuardWithIf);
     for (const char *name : {stage::kWinogradOutput, stage::kWinogradOutputRows}) {
         Halide::Func f = p.stage(name);
-        f.compute_at(output, in_block);
+        f.compute_at(output, tx);
         vectorize_unroll_points(f, vw);
     }
 
-    // The block's products, copied out of registers channel tile by channel tile.
+    // The row's products, copied out of registers one register tile at a time.
     Halide::Func product = p.stage(stage::kWinogradProduct);
     Halide::Func products = product.in();
     const std::vector<Halide::Var> d = product.args();  // (k, xi, eta, tx, ty, n)
     Halide::Var k_tile("k_tile"), k_in("k_in"), k_vector("k_vector"), k_lane("k_lane");
-    products.compute_at(output, blocks)
+    Halide::Var tile_block("tile_block"), tile_in("tile_in");
+    products.compute_at(output, task)
         .split(d[0], k_tile, k_in, channel_tile, Halide::TailStrategy::ShiftInwards)
-        .reorder(k_in, d[3], k_tile, d[1], d[2])
+        .split(d[3], tile_block, tile_in, block, Halide::TailStrategy::GuardWithIf)
+        .reorder(k_in, tile_in, tile_block, k_tile, d[1], d[2])
         .vectorize(k_in, vw);
-    // Register tile: channel_tile output channels x `block` tiles, accumulated over the inputs.
-    product.compute_at(products, k_tile).bound_extent(d[3], block);
+    // Register tile: channel_tile output channels x `block` tiles, accumulated over the inputs
+    // (tiles past the row's end compute clamped reads and are dropped).
+    product.compute_at(products, tile_block).bound_extent(d[3], block);
     product.split(d[0], k_vector, k_lane, vw).vectorize(k_lane).unroll(k_vector).unroll(d[3]);
     product.update()
         .split(d[0], k_vector, k_lane, vw)
@@ -81,10 +82,10 @@ void schedule_winograd(GeneratedPipeline &p, const OpSpec &spec, const Halide::T
         .unroll(k_vector)
         .unroll(d[3]);
 
-    // The block's transformed input, every channel, channels innermost.
+    // The row's transformed input, every channel, channels innermost.
     Halide::Func input = p.stage(stage::kWinogradInput);
     const std::vector<Halide::Var> v = input.args();  // (xi, eta, c, tx, ty, n)
-    input.compute_at(output, blocks)
+    input.compute_at(output, task)
         .reorder(v[2], v[0], v[1], v[3])
         .reorder_storage(v[2], v[0], v[1], v[3], v[4], v[5])
         .vectorize(v[2], vw, Halide::TailStrategy::GuardWithIf)
