@@ -48,6 +48,10 @@ void schedule_naive(generator::GeneratedPipeline &, const OpSpec &, const Halide
 void schedule_default(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 // The portable schedule's Winograd convs (schedule_default calls it).
 void schedule_winograd_default(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
+// A Winograd stage (..., tx, ty, n) computed per output tile (`tile`) or per row of tiles covers
+// exactly one tile (row); bounds inference cannot prove it through the guarded last tile
+// (min(y, h - 1) / m), so this says it: constant-size buffers and loops.
+void bound_to_one_tile(Halide::Func stage, bool tile);
 void schedule_cuda(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 void schedule_hand(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 ScheduleConfig hand_default_config(const OpSpec &, const Halide::Target &);

@@ -21,6 +21,12 @@ void channels_innermost(Halide::Func f) {
 
 }  // namespace
 
+void bound_to_one_tile(Halide::Func stage, bool tile) {
+    const std::vector<Halide::Var> d = stage.args();
+    if (tile) stage.bound_extent(d[3], 1);
+    stage.bound_extent(d[4], 1);
+}
+
 void schedule_winograd_default(generator::GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
     const int vector_width = target.natural_vector_size<float>();
     const int m = int(spec.weight_block);
@@ -37,6 +43,7 @@ void schedule_winograd_default(generator::GeneratedPipeline &p, const OpSpec &sp
     for (const char *name : {stage::kWinogradOutput, stage::kWinogradOutputRows}) {
         Halide::Func f = p.stage(name);
         f.compute_at(output, tx);
+        bound_to_one_tile(f, true);
         vectorize_unroll_points(f, vector_width);
     }
 

@@ -57,6 +57,7 @@ void schedule_winograd(GeneratedPipeline &p, const OpSpec &spec, const Halide::T
     for (const char *name : {stage::kWinogradOutput, stage::kWinogradOutputRows}) {
         Halide::Func f = p.stage(name);
         f.compute_at(output, tx);
+        bound_to_one_tile(f, true);
         vectorize_unroll_points(f, vw);
     }
 
@@ -66,8 +67,9 @@ void schedule_winograd(GeneratedPipeline &p, const OpSpec &spec, const Halide::T
     const std::vector<Halide::Var> d = product.args();  // (k, xi, eta, tx, ty, n)
     Halide::Var k_tile("k_tile"), k_in("k_in"), k_vector("k_vector"), k_lane("k_lane");
     Halide::Var tile_block("tile_block"), tile_in("tile_in");
-    products.compute_at(output, task)
-        .split(d[0], k_tile, k_in, channel_tile, Halide::TailStrategy::ShiftInwards)
+    products.compute_at(output, task);
+    bound_to_one_tile(products, false);
+    products.split(d[0], k_tile, k_in, channel_tile, Halide::TailStrategy::ShiftInwards)
         .split(d[3], tile_block, tile_in, block, Halide::TailStrategy::GuardWithIf)
         .reorder(k_in, tile_in, tile_block, k_tile, d[1], d[2])
         .vectorize(k_in, vw);
@@ -85,8 +87,9 @@ void schedule_winograd(GeneratedPipeline &p, const OpSpec &spec, const Halide::T
     // The row's transformed input, every channel, channels innermost.
     Halide::Func input = p.stage(stage::kWinogradInput);
     const std::vector<Halide::Var> v = input.args();  // (xi, eta, c, tx, ty, n)
-    input.compute_at(output, task)
-        .reorder(v[2], v[0], v[1], v[3])
+    input.compute_at(output, task);
+    bound_to_one_tile(input, false);
+    input.reorder(v[2], v[0], v[1], v[3])
         .reorder_storage(v[2], v[0], v[1], v[3], v[4], v[5])
         .vectorize(v[2], vw, Halide::TailStrategy::GuardWithIf)
         .unroll(v[0])
