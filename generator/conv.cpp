@@ -8,10 +8,12 @@
 #include "generator/image_access.h"
 #include "generator/sliding_window.h"
 #include "generator/weight_access.h"
+#include "generator/winograd.h"
 
 namespace convgen::generator {
 
 GeneratedPipeline generate_conv(const OpSpec &spec) {
+    if (spec.algorithm == Algorithm::Winograd) return generate_winograd_conv(spec);
     const Window &w = spec.window;
     const int in_per_group = int(spec.channels / spec.groups);
     const int out_per_group = int(spec.out_channels / spec.groups);

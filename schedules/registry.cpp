@@ -1,6 +1,7 @@
 #include "schedules/registry.h"
 
 #include "convgen/errors.h"
+#include "convgen/winograd.h"
 
 namespace convgen::schedules {
 
@@ -23,10 +24,16 @@ const std::vector<Schedule> &all_schedules() {
 
 namespace {
 
+// Winograd reads weights transformed for its tile size (the config's, else the default tile).
 // Register-tiled families read tile-sized HWIO blocks, one per tile when the tiles cover the
 // output channels exactly, else plain HWIO; planar depthwise reads PyTorch's layout as it is.
 void set_weight_layout(OpSpec &spec) {
     const ScheduleConfig &config = spec.config;
+    if (spec.algorithm == Algorithm::Winograd) {
+        spec.weight_layout = WeightLayout::Winograd;
+        spec.weight_block = config.family == ScheduleFamily::Winograd ? config.winograd_tile : kDefaultWinogradTile;
+        return;
+    }
     int64_t channel_tile = 0;
     if (config.family == ScheduleFamily::ChannelTiles) channel_tile = int64_t(config.vector_width) * config.vectors;
     if (config.family == ScheduleFamily::Planar) channel_tile = config.scalars;
@@ -41,10 +48,15 @@ void configure(OpSpec &spec, const Schedule &schedule, const Halide::Target &tar
     spec.weight_layout = WeightLayout::OIHW;
     spec.weight_block = 0;
     spec.config = {};
+    if (spec.algorithm == Algorithm::Winograd) {
+        const std::string why = winograd_refusal(spec);
+        if (!why.empty()) throw ValueError("algorithm 'winograd' cannot compute this " + std::string(to_string(spec.op)) + ": " + why);
+    }
     if (!schedule.default_config) {
         if (chosen && chosen->family != ScheduleFamily::None) {
             throw ValueError("schedule '" + std::string(schedule.name) + "' takes no config, got '" + chosen->text() + "'");
         }
+        set_weight_layout(spec);
         return;
     }
     if (chosen) {

@@ -46,6 +46,12 @@ void schedule_fold_phases(Halide::Func phases, Halide::Func consumer, const Hali
 // The schedules themselves, one file each.
 void schedule_naive(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 void schedule_default(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
+// The portable schedule's Winograd convs (schedule_default calls it).
+void schedule_winograd_default(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
+// A Winograd stage (..., tx, ty, n) computed per output tile (`tile`) or per row of tiles covers
+// exactly one tile (row); bounds inference cannot prove it through the guarded last tile
+// (min(y, h - 1) / m), so this says it: constant-size buffers and loops.
+void bound_to_one_tile(Halide::Func stage, bool tile);
 void schedule_cuda(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 void schedule_hand(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 ScheduleConfig hand_default_config(const OpSpec &, const Halide::Target &);

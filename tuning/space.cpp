@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "convgen/errors.h"
+#include "convgen/winograd.h"
 
 namespace convgen::tuning {
 namespace {
@@ -44,7 +45,7 @@ ScheduleSpace::ScheduleSpace(const OpSpec &spec, const schedules::Schedule &sche
     if (!schedule.default_config) return;
     start_ = schedule.default_config(spec, target);
     for (ScheduleFamily family :
-         {ScheduleFamily::ChannelTiles, ScheduleFamily::Planar, ScheduleFamily::PlanarDepthwise}) {
+         {ScheduleFamily::ChannelTiles, ScheduleFamily::Planar, ScheduleFamily::PlanarDepthwise, ScheduleFamily::Winograd}) {
         // A family is open to the search when some config of it is accepted: its knobs' first values
         // with the rules' tile are a cheap probe.
         ScheduleConfig probe = start_;
@@ -92,6 +93,12 @@ std::vector<ScheduleSpace::Knob> ScheduleSpace::knobs(ScheduleFamily family) con
     case ScheduleFamily::PlanarDepthwise:
         add("vw", &ScheduleConfig::vector_width, powers_of_two(4, widest));
         add("channels_per_task", &ScheduleConfig::channels_per_task, powers_of_two(1, spec_.channels));
+        break;
+    case ScheduleFamily::Winograd:
+        add(&ScheduleConfig::vector_width, powers_of_two(4, widest));
+        add(&ScheduleConfig::vectors, range(1, 4));
+        add(&ScheduleConfig::scalars, range(1, int(std::min<int64_t>((spec_.out.w + 1) / 2, 16))));
+        add(&ScheduleConfig::winograd_tile, {kWinogradTiles[0], kWinogradTiles[1], kWinogradTiles[2]});
         break;
     case ScheduleFamily::None: break;
     }

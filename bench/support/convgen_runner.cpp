@@ -2,6 +2,7 @@
 #include <random>
 
 #include "convgen/convgen.h"
+#include "convgen/winograd.h"
 #include "reference/reference.h"
 #include "runners.h"
 
@@ -16,10 +17,17 @@ Tensor random_input(const Shape &shape, Layout layout) {
     return t;
 }
 
+// The variant's algorithm, or direct where Winograd cannot compute the layer.
+Algorithm algorithm_for(const Variant &v, const SuiteLayer &l) {
+    if (v.algorithm != Algorithm::Winograd) return v.algorithm;
+    const OpSpec spec = Conv2d(l.options().schedule("portable")).spec(l.input_shape());
+    return winograd_refusal(spec).empty() ? Algorithm::Winograd : Algorithm::Direct;
+}
+
 class ConvgenRunner : public Runner {
 public:
     ConvgenRunner(const Variant &v, const SuiteLayer &l)
-        : conv_(l.options().schedule(v.schedule).layout(v.layout).algorithm(v.algorithm)),
+        : conv_(l.options().schedule(v.schedule).layout(v.layout).algorithm(algorithm_for(v, l))),
           input_(random_input(l.input_shape(), v.layout)) {
         const Shape out = conv_.output_shape(l.input_shape());
         output_ = Tensor(out, layout_strides(out, 1, v.layout));

@@ -1,4 +1,5 @@
-// The baseline: oneDNN's direct convolution, the library PyTorch calls on x86.
+// The baseline: oneDNN's direct convolution, the library PyTorch calls on x86; or its Winograd
+// convolution where it has a kernel for the layer (else its direct one).
 #include <oneapi/dnnl/dnnl.hpp>
 #include <omp.h>
 
@@ -15,7 +16,7 @@ class OnednnRunner : public Runner {
 public:
     // oneDNN pads only with zeros; for the other padding modes the baseline runs the same shape
     // with zeros, which costs it the same.
-    OnednnRunner(const SuiteLayer &l, bool nchw_in_out) : nchw_in_out_(nchw_in_out) {
+    OnednnRunner(const SuiteLayer &l, bool nchw_in_out, bool winograd) : nchw_in_out_(nchw_in_out) {
         const int64_t out_h = (l.height + 2 * l.padding[0] - l.dilation[0] * (l.kernel[0] - 1) - 1) / l.stride[0] + 1;
         const int64_t out_w = (l.width + 2 * l.padding[1] - l.dilation[1] * (l.kernel[1] - 1) - 1) / l.stride[1] + 1;
         const memory::dims src_dims{l.batch, l.in_channels, l.height, l.width};
@@ -29,15 +30,25 @@ public:
             any_dst(dst_dims, f32, tag::any), bias_md({l.out_channels}, f32, tag::x);
         const memory::dims strides{l.stride[0], l.stride[1]}, dilation{l.dilation[0] - 1, l.dilation[1] - 1},
             padding{l.padding[0], l.padding[1]};
-        const auto desc = l.bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
-                                                                    dnnl::algorithm::convolution_direct, any_src,
-                                                                    any_weights, bias_md, any_dst, strides, dilation,
-                                                                    padding, padding)
-                                 : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
-                                                                    dnnl::algorithm::convolution_direct, any_src,
-                                                                    any_weights, any_dst, strides, dilation, padding,
-                                                                    padding);
-        const dnnl::convolution_forward::primitive_desc pd(desc, engine_);
+        const auto primitive = [&](dnnl::algorithm algorithm) {
+            const auto desc = l.bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, algorithm,
+                                                                        any_src, any_weights, bias_md, any_dst, strides,
+                                                                        dilation, padding, padding)
+                                     : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, algorithm,
+                                                                        any_src, any_weights, any_dst, strides, dilation,
+                                                                        padding, padding);
+            return dnnl::convolution_forward::primitive_desc(desc, engine_);
+        };
+        // oneDNN refuses Winograd (unimplemented) for layers it has no Winograd kernel for.
+        const dnnl::convolution_forward::primitive_desc pd = [&] {
+            if (winograd) {
+                try {
+                    return primitive(dnnl::algorithm::convolution_winograd);
+                } catch (const dnnl::error &) {
+                }
+            }
+            return primitive(dnnl::algorithm::convolution_direct);
+        }();
         conv_ = dnnl::convolution_forward(pd);
 
         user_src_ = memory({src_dims, f32, tag::nchw}, engine_);
@@ -84,10 +95,10 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Runner> make_onednn_runner(const SuiteLayer &l, bool nchw_in_out, int threads) {
+std::unique_ptr<Runner> make_onednn_runner(const SuiteLayer &l, bool nchw_in_out, bool winograd, int threads) {
     omp_set_num_threads(threads);
     try {
-        return std::make_unique<OnednnRunner>(l, nchw_in_out);
+        return std::make_unique<OnednnRunner>(l, nchw_in_out, winograd);
     } catch (const dnnl::error &e) {
         throw Error("oneDNN cannot run " + l.name + ": " + e.what());
     }

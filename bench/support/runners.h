@@ -19,7 +19,7 @@ public:
 // oneDNN in its preferred blocked layout ("onednn") or with NCHW tensors in and out, reorders
 // included ("onednn_nchw").
 struct Variant {
-    enum class Kind { Convgen, Reference, Onednn, OnednnNchw };
+    enum class Kind { Convgen, Reference, Onednn, OnednnNchw, OnednnWinograd };
     std::string name;
     Kind kind = Kind::Convgen;
     std::string schedule;

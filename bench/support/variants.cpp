@@ -8,7 +8,7 @@
 namespace convgen::bench {
 
 std::unique_ptr<Runner> make_convgen_runner(const Variant &v, const SuiteLayer &l);
-std::unique_ptr<Runner> make_onednn_runner(const SuiteLayer &l, bool nchw_in_out, int threads);
+std::unique_ptr<Runner> make_onednn_runner(const SuiteLayer &l, bool nchw_in_out, bool winograd, int threads);
 
 const std::vector<Variant> &all_variants() {
     static const std::vector<Variant> variants = [] {
@@ -24,6 +24,10 @@ const std::vector<Variant> &all_variants() {
              "hand schedule with the tuning database's configs for this machine (else its rules), NHWC in/out"},
             {"unfold_matmul_fold", K::Convgen, "portable", Layout::NCHW, Algorithm::UnfoldMatmulFold,
              "im2col + matmul + col2im, NCHW"},
+            {"winograd", K::Convgen, "tuned", Layout::NCHW, Algorithm::Winograd,
+             "Winograd F(m x m, 3x3) where it applies (3x3, stride 1), else direct; tuned schedule, NCHW in/out"},
+            {"winograd_nhwc", K::Convgen, "tuned", Layout::NHWC, Algorithm::Winograd,
+             "Winograd F(m x m, 3x3) where it applies (3x3, stride 1), else direct; tuned schedule, NHWC in/out"},
         };
         for (const ScheduleInfo &s : available_schedules()) {
             if (s.name.starts_with("adams") || s.name.starts_with("li2018") || s.name.starts_with("mullapudi")) {
@@ -34,6 +38,8 @@ const std::vector<Variant> &all_variants() {
                      "oneDNN direct conv in its preferred blocked layout (weights and input reordered once)"});
         v.push_back({"onednn_nchw", K::OnednnNchw, "", Layout::NCHW, Algorithm::Direct,
                      "oneDNN direct conv with NCHW in/out, reorders counted"});
+        v.push_back({"onednn_winograd", K::OnednnWinograd, "", Layout::NCHW, Algorithm::Winograd,
+                     "oneDNN Winograd conv where it has a kernel for the layer, else its direct conv; blocked layout"});
         return v;
     }();
     return variants;
@@ -50,8 +56,9 @@ const Variant &find_variant(const std::string &name) {
 
 std::unique_ptr<Runner> make_runner(const Variant &variant, const SuiteLayer &layer, int threads) {
     switch (variant.kind) {
-    case Variant::Kind::Onednn: return make_onednn_runner(layer, false, threads);
-    case Variant::Kind::OnednnNchw: return make_onednn_runner(layer, true, threads);
+    case Variant::Kind::Onednn: return make_onednn_runner(layer, false, false, threads);
+    case Variant::Kind::OnednnNchw: return make_onednn_runner(layer, true, false, threads);
+    case Variant::Kind::OnednnWinograd: return make_onednn_runner(layer, false, true, threads);
     case Variant::Kind::Convgen:
     case Variant::Kind::Reference: set_num_threads(threads); return make_convgen_runner(variant, layer);
     }

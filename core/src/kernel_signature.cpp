@@ -1,5 +1,8 @@
 #include "convgen/kernel_signature.h"
 
+#include "convgen/errors.h"
+#include "convgen/winograd.h"
+
 namespace convgen {
 
 Extents image_extents(int64_t n, int64_t c, int64_t h, int64_t w, Layout layout) {
@@ -17,6 +20,10 @@ Extents weight_extents(const OpSpec &spec) {
     const int64_t in_per_group = spec.channels / spec.groups;
     if (spec.weight_layout == WeightLayout::HWIO) {
         return {spec.weight_block, in_per_group, kw, kh, spec.out_channels / spec.weight_block};
+    }
+    if (spec.weight_layout == WeightLayout::Winograd) {
+        const int64_t n = spec.weight_block + kw - 1;
+        return {spec.out_channels, in_per_group, n, n};
     }
     return {kw, kh, in_per_group, spec.out_channels};
 }
@@ -39,13 +46,35 @@ void for_each_conv_weight(const OpSpec &spec, Visit visit) {
                 }
 }
 
+// U[eta][xi][c][o] = sum over ky, kx of G[eta][ky] G[xi][kx] g[o][c][ky][kx], in float64 so the
+// transform adds no rounding of its own before the single cast.
+void pack_winograd_weight(const OpSpec &spec, const float *pytorch_order, float *packed) {
+    const WinogradMatrices &t = winograd_matrices(int(spec.weight_block));
+    const int64_t out = spec.out_channels, in = spec.channels / spec.groups, n = t.n;
+    for (int64_t o = 0; o < out; ++o)
+        for (int64_t c = 0; c < in; ++c) {
+            const float *g = pytorch_order + (o * in + c) * 9;
+            for (int eta = 0; eta < n; ++eta)
+                for (int xi = 0; xi < n; ++xi) {
+                    double sum = 0;
+                    for (int ky = 0; ky < 3; ++ky)
+                        for (int kx = 0; kx < 3; ++kx) sum += t.G(eta, ky) * t.G(xi, kx) * double(g[ky * 3 + kx]);
+                    packed[((eta * n + xi) * in + c) * out + o] = float(sum);
+                }
+        }
+}
+
 }  // namespace
 
 void pack_conv_weight(const OpSpec &spec, const float *pytorch_order, float *packed) {
+    if (spec.weight_layout == WeightLayout::Winograd) return pack_winograd_weight(spec, pytorch_order, packed);
     for_each_conv_weight(spec, [&](int64_t from, int64_t to) { packed[to] = pytorch_order[from]; });
 }
 
 void unpack_conv_weight(const OpSpec &spec, const float *packed, float *pytorch_order) {
+    if (spec.weight_layout == WeightLayout::Winograd) {
+        throw ValueError("Winograd-transformed weights cannot be unpacked into PyTorch's order");
+    }
     for_each_conv_weight(spec, [&](int64_t to, int64_t from) { pytorch_order[to] = packed[from]; });
 }
 

@@ -21,10 +21,11 @@ constexpr NameTable<PaddingMode, 4> kModeNames{{{PaddingMode::Zeros, "zeros"},
 constexpr NameTable<Activation, 3> kActivationNames{
     {{Activation::None, "none"}, {Activation::Relu, "relu"}, {Activation::Relu6, "relu6"}}};
 constexpr NameTable<Layout, 2> kLayoutNames{{{Layout::NCHW, "nchw"}, {Layout::NHWC, "nhwc"}}};
-constexpr NameTable<WeightLayout, 2> kWeightLayoutNames{
-    {{WeightLayout::OIHW, "oihw"}, {WeightLayout::HWIO, "hwio"}}};
-constexpr NameTable<Algorithm, 2> kAlgorithmNames{
-    {{Algorithm::Direct, "direct"}, {Algorithm::UnfoldMatmulFold, "unfold_matmul_fold"}}};
+constexpr NameTable<WeightLayout, 3> kWeightLayoutNames{
+    {{WeightLayout::OIHW, "oihw"}, {WeightLayout::HWIO, "hwio"}, {WeightLayout::Winograd, "winograd"}}};
+constexpr NameTable<Algorithm, 3> kAlgorithmNames{{{Algorithm::Direct, "direct"},
+                                                   {Algorithm::UnfoldMatmulFold, "unfold_matmul_fold"},
+                                                   {Algorithm::Winograd, "winograd"}}};
 
 template <typename Enum, size_t N>
 std::string_view name_of(const NameTable<Enum, N> &table, Enum value) {
@@ -85,7 +86,7 @@ std::string OpSpec::problem_key() const {
 std::string OpSpec::key() const {
     std::ostringstream os;
     os << problem_key() << " w" << to_string(weight_layout);
-    if (weight_layout == WeightLayout::HWIO) os << weight_block;
+    if (weight_layout != WeightLayout::OIHW) os << weight_block;
     if (config.family != ScheduleFamily::None) os << " [" << config.text() << ']';
     return os.str();
 }

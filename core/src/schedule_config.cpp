@@ -21,9 +21,9 @@ struct Field {
 const std::vector<Field> &fields() {
     using F = ScheduleFamily;
     static const std::vector<Field> all{
-        {"vw", {F::ChannelTiles, F::Planar, F::PlanarDepthwise}, &ScheduleConfig::vector_width},
-        {"vectors", {F::ChannelTiles, F::Planar}, &ScheduleConfig::vectors},
-        {"scalars", {F::ChannelTiles, F::Planar}, &ScheduleConfig::scalars},
+        {"vw", {F::ChannelTiles, F::Planar, F::PlanarDepthwise, F::Winograd}, &ScheduleConfig::vector_width},
+        {"vectors", {F::ChannelTiles, F::Planar, F::Winograd}, &ScheduleConfig::vectors},
+        {"scalars", {F::ChannelTiles, F::Planar, F::Winograd}, &ScheduleConfig::scalars},
         {"input_block", {F::ChannelTiles}, &ScheduleConfig::input_block},
         {"unroll", {F::ChannelTiles}, &ScheduleConfig::reduction_unroll},
         {"channel_major", {F::ChannelTiles}, nullptr, &ScheduleConfig::channel_major},
@@ -31,6 +31,7 @@ const std::vector<Field> &fields() {
         {"stage", {F::ChannelTiles, F::Planar}, nullptr, &ScheduleConfig::stage_input},
         {"restride", {F::ChannelTiles}, nullptr, &ScheduleConfig::restride},
         {"channels_per_task", {F::PlanarDepthwise}, &ScheduleConfig::channels_per_task},
+        {"tile", {F::Winograd}, &ScheduleConfig::winograd_tile},
     };
     return all;
 }
@@ -48,6 +49,7 @@ const std::map<std::string_view, ScheduleFamily> &families_by_name() {
         {"channel_tiles", ScheduleFamily::ChannelTiles},
         {"planar", ScheduleFamily::Planar},
         {"planar_depthwise", ScheduleFamily::PlanarDepthwise},
+        {"winograd", ScheduleFamily::Winograd},
     };
     return names;
 }
@@ -78,7 +80,7 @@ ScheduleConfig parse_schedule_config(std::string_view text) {
     const auto family = families_by_name().find(word);
     if (family == families_by_name().end()) {
         throw ValueError("schedule config '" + std::string(text) + "': unknown family '" + word +
-                         "', expected one of {none, channel_tiles, planar, planar_depthwise}");
+                         "', expected one of {none, channel_tiles, planar, planar_depthwise, winograd}");
     }
     ScheduleConfig config;
     config.family = family->second;

@@ -141,11 +141,10 @@ void ConvLayer::set_weight(ConstTensorView weight) {
 const Tensor &ConvLayer::packed_weight(const OpSpec &spec) const {
     if (spec.weight_layout == WeightLayout::OIHW) return weight_;
     std::lock_guard lock(packs_->mutex);
-    auto [it, inserted] = packs_->hwio.try_emplace(spec.weight_block);
+    auto [it, inserted] = packs_->packed.try_emplace({spec.weight_layout, spec.weight_block});
     if (!inserted) return it->second;
-    const Shape &s = weight_.sizes();  // (O, I/g, kH, kW) or (O, I/g, kW)
-    const int64_t kh = s.size() == 4 ? s[2] : 1, block = spec.weight_block;
-    Tensor packed({s[0] / block, kh, s.back(), s[1], block});
+    const Extents extents = weight_extents(spec);  // innermost first
+    Tensor packed(Shape(extents.rbegin(), extents.rend()));
     pack_conv_weight(spec, weight_.data(), packed.data());
     it->second = std::move(packed);
     return it->second;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "convgen/errors.h"
+#include "convgen/winograd.h"
 #include "schedules/hand/hand.h"
 
 namespace convgen::schedules::hand {
@@ -68,6 +69,7 @@ ScheduleFamily family_for(const OpSpec &spec, const Halide::Target &target) {
     if (uses_planar_depthwise(spec, target)) return ScheduleFamily::PlanarDepthwise;
     if (uses_planar_conv(spec, target)) return ScheduleFamily::Planar;
     if (uses_channel_tiles(spec, target)) return ScheduleFamily::ChannelTiles;
+    if (uses_winograd(spec, target)) return ScheduleFamily::Winograd;
     return ScheduleFamily::None;
 }
 
@@ -76,6 +78,7 @@ ScheduleConfig default_config(const OpSpec &spec, const Halide::Target &target) 
     case ScheduleFamily::PlanarDepthwise: return default_planar_depthwise_config(spec, target);
     case ScheduleFamily::Planar: return default_planar_config(spec, target);
     case ScheduleFamily::ChannelTiles: return default_channel_tiles_config(spec, target);
+    case ScheduleFamily::Winograd: return default_winograd_config(spec, target);
     case ScheduleFamily::None: break;
     }
     return {};
@@ -105,6 +108,11 @@ void check_config(const OpSpec &spec, const Halide::Target &target, const Schedu
     case ScheduleFamily::ChannelTiles:
         if (!direct) refuse(config, "channel_tiles needs a direct conv on a CPU target");
         check_channel_tiles(spec, target, config);
+        return;
+    case ScheduleFamily::Winograd:
+        if (!uses_winograd(spec, target)) refuse(config, "winograd needs a Winograd conv on a CPU target");
+        if (!is_winograd_tile(config.winograd_tile)) refuse(config, "tile must be 2, 4 or 6");
+        check_register_tile(config, target, spec.out_channels);
         return;
     }
 }

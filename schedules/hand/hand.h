@@ -72,6 +72,11 @@ bool uses_channel_tiles(const OpSpec &spec, const Halide::Target &target);
 ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Target &target);
 void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);
 
+// Winograd convs with enough output channels for a channel vector.
+bool uses_winograd(const OpSpec &spec, const Halide::Target &target);
+ScheduleConfig default_winograd_config(const OpSpec &spec, const Halide::Target &target);
+void schedule_winograd(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);
+
 // Unfold and fold of NCHW images.
 bool uses_sliding_window_copy(const OpSpec &spec, const Halide::Target &target);
 void schedule_unfold(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);

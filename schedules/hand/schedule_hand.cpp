@@ -1,5 +1,5 @@
 // The hand-tuned CPU schedule (x86 AVX-512/AVX2, ARM NEON): applies the conv config the OpSpec
-// carries (planar depthwise, planar or channel tiles), and the NCHW unfold and fold schedules;
+// carries (planar depthwise, planar, channel tiles or Winograd), and the NCHW unfold and fold schedules;
 // other ops, layouts and algorithms use the portable default schedule.
 #include "schedules/hand/hand.h"
 
@@ -18,6 +18,7 @@ void schedule_hand(generator::GeneratedPipeline &p, const OpSpec &spec, const Ha
     case ScheduleFamily::PlanarDepthwise: hand::schedule_planar_depthwise(p, spec, target); return;
     case ScheduleFamily::Planar: hand::schedule_planar_conv(p, spec, target); return;
     case ScheduleFamily::ChannelTiles: hand::schedule_channel_tiles(p, spec, target); return;
+    case ScheduleFamily::Winograd: hand::schedule_winograd(p, spec, target); return;
     case ScheduleFamily::None: break;
     }
     if (hand::uses_sliding_window_copy(spec, target)) {

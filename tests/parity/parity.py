@@ -542,6 +542,21 @@ def file_problem_cases(convgen):
     return problems
 
 
+def winograd_group():
+    # --algorithm winograd (the default schedule's tile, F(4x4, 3x3)) over the options it accepts.
+    cases = [conv_case(f"winograd_{mode}_g{groups}", 2, (2, 4, 9, 11), 8, 3, 1, 1, groups=groups, mode=mode,
+                       algorithm="winograd")
+             for mode, groups in itertools.product(MODES, [1, 2])]
+    cases += [
+        conv_case("winograd_valid_relu", 2, (1, 6, 10, 7), 12, 3, activation="relu", algorithm="winograd"),
+        conv_case("winograd_same_no_bias", 2, (1, 5, 13, 6), 8, 3, padding="same", bias=False, algorithm="winograd"),
+        conv_case("winograd_depthwise_relu6_nhwc", 2, (2, 8, 11, 10), 8, 3, 1, 1, groups=8, activation="relu6",
+                  layout="nhwc", algorithm="winograd"),
+        conv_case("winograd_unbatched_wide", 2, (16, 5, 30), 32, 3, 1, 1, algorithm="winograd"),
+    ]
+    return cases
+
+
 GROUPS = {
     "conv2d": conv2d_group,
     "conv1d": conv1d_group,
@@ -549,6 +564,7 @@ GROUPS = {
     "unfold_fold": unfold_fold_group,
     "identities": identities_group,
     "validation": validation_group,
+    "winograd": winograd_group,
 }
 
 

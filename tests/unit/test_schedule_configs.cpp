@@ -28,6 +28,8 @@ std::vector<ConfigCase> config_cases() {
         {"depthwise_nchw", Conv2dOptions(32, 32, 3).groups(32).padding(1), {1, 32, 10, 19}},
         {"depthwise_nhwc", Conv2dOptions(32, 32, 5).groups(32).padding(2).layout(Layout::NHWC), {1, 32, 8, 8}},
         {"few_inputs_planar", Conv2dOptions(3, 16, 3).padding(1).activation(Activation::Relu), {1, 3, 16, 32}},
+        {"winograd_nhwc", Conv2dOptions(16, 32, 3).padding(1).algorithm(Algorithm::Winograd).layout(Layout::NHWC),
+         {1, 16, 11, 9}},
     };
 }
 
@@ -61,6 +63,7 @@ TEST(ScheduleConfigs, RandomConfigsOfEveryFamilyMatchTheReference) {
     EXPECT_TRUE(families_seen.count(ScheduleFamily::ChannelTiles));
     EXPECT_TRUE(families_seen.count(ScheduleFamily::Planar));
     EXPECT_TRUE(families_seen.count(ScheduleFamily::PlanarDepthwise));
+    EXPECT_TRUE(families_seen.count(ScheduleFamily::Winograd));
 }
 
 TEST(ScheduleConfigs, TextRoundTripsAndIsPartOfTheKernelKey) {
@@ -88,6 +91,14 @@ TEST(ScheduleConfigs, ConfigsTheScheduleCannotHonourAreRefused) {
                              "scalars exceeds the 8 broadcast outputs");
     expect_error<ValueError>([&] { layer("planar_depthwise vw=16 channels_per_task=1").spec(input); },
                              "planar_depthwise needs an NCHW depthwise conv");
+    expect_error<ValueError>([&] { layer("winograd vw=16 vectors=1 scalars=4 tile=4").spec(input); },
+                             "winograd needs a Winograd conv");
+    const auto winograd = [](const std::string &config) {
+        return Conv2d(Conv2dOptions(48, 64, 3).padding(1).algorithm(Algorithm::Winograd).schedule("hand").schedule_config(config));
+    };
+    EXPECT_EQ(winograd("winograd vw=8 vectors=2 scalars=3 tile=6").spec(input).weight_block, 6);
+    expect_error<ValueError>([&] { winograd("winograd vw=8 vectors=2 scalars=3 tile=3").spec(input); },
+                             "tile must be 2, 4 or 6");
     expect_error<ValueError>([&] { layer("channel_tiles vw=16 bogus=1"); }, "'bogus=1' is not a channel_tiles field");
     expect_error<ValueError>([&] { layer("tiles vw=16"); }, "unknown family 'tiles'");
     expect_error<ValueError>([&] {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "convgen/convgen.h"
+#include "convgen/winograd.h"
 
 namespace convgen::testing {
 
@@ -17,6 +18,12 @@ inline const std::vector<std::string> kSchedules{"naive", "portable", "hand"};
 inline const std::vector<Algorithm> kAlgorithms{Algorithm::Direct, Algorithm::UnfoldMatmulFold};
 
 inline constexpr double kTolerance = 1e-5;
+
+// Each algorithm's tolerance: Winograd rounds more as its tile grows (convgen/winograd.h); the
+// others sum the same products as the reference.
+inline double tolerance(const OpSpec &spec) {
+    return spec.algorithm == Algorithm::Winograd ? winograd_error_bound(int(spec.weight_block)) : kTolerance;
+}
 
 // Checks a layer's forward against the reference for the same input, weights and spec.
 template <typename Layer>

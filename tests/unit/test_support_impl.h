@@ -17,7 +17,7 @@ void expect_matches_reference(const Layer &layer, const Tensor &input) {
     }
     const std::vector<float> expected = reference::run(spec, input.data(), weight, bias);
     ASSERT_EQ(size_t(output.numel()), expected.size());
-    EXPECT_LE(reference::relative_error(output.data(), expected), kTolerance) << spec.key();
+    EXPECT_LE(reference::relative_error(output.data(), expected), tolerance(spec)) << spec.key();
 }
 
 }  // namespace convgen::testing

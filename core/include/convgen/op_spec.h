@@ -14,8 +14,9 @@ enum class PaddingMode { Zeros, Reflect, Replicate, Circular };
 enum class Activation { None, Relu, Relu6 };
 // Memory order of the image-side tensors (conv input/output, unfold input, fold output).
 enum class Layout { NCHW, NHWC };
-// Direct convolution, or the same result via im2col columns, a matmul and col2im.
-enum class Algorithm { Direct, UnfoldMatmulFold };
+// Direct convolution, the same result via im2col columns, a matmul and col2im, or Winograd's
+// minimal filtering over output tiles (3x3 stride-1 convs only: convgen/winograd.h).
+enum class Algorithm { Direct, UnfoldMatmulFold, Winograd };
 // Memory order of a conv weight as the kernel reads it. Layers keep PyTorch's order and pack
 // once into the order the schedule asks for.
 enum class WeightLayout {
@@ -23,6 +24,10 @@ enum class WeightLayout {
     // (O/b, kH, kW, I/g, b) with b = OpSpec::weight_block: output channels innermost in blocks
     // of one register tile, so each tile's weights are contiguous (b = O: plain HWIO).
     HWIO,
+    // Winograd: the transformed weights U = G g G^T of F(b x b, 3x3) with b = OpSpec::weight_block,
+    // row-major (eta, xi, I/g, O), eta and xi the transform's points along height and width:
+    // output channels innermost (convgen/winograd.h).
+    Winograd,
 };
 
 std::string_view to_string(OpKind);
@@ -82,7 +87,7 @@ struct OpSpec {
     Layout layout = Layout::NCHW;
     Algorithm algorithm = Algorithm::Direct;
     WeightLayout weight_layout = WeightLayout::OIHW;  // conv only
-    int64_t weight_block = 0;                         // HWIO only: output channels per block
+    int64_t weight_block = 0;  // HWIO: output channels per block; Winograd: the output tile m
     // The schedule's decisions (schedules/: the rules, or the tuning database's best); with the
     // weight layout, the only fields the schedule chooses rather than the call.
     ScheduleConfig config;

@@ -21,13 +21,15 @@ enum class ScheduleFamily {
     ChannelTiles,     // register tiles vectorised over output channels (blocked HWIO weights)
     Planar,           // NCHW register tiles vectorised over output columns
     PlanarDepthwise,  // NCHW depthwise, vectorised over output columns
+    Winograd,         // Winograd convs: the tile size, and the product's register tile
 };
 
 std::string_view to_string(ScheduleFamily);
 
 struct ScheduleConfig {
     ScheduleFamily family = ScheduleFamily::None;
-    // The register tile: `vectors` vectors of `vector_width` floats times `scalars` broadcasts.
+    // The register tile: `vectors` vectors of `vector_width` floats times `scalars` broadcasts
+    // (Winograd: output channels times tiles of the product at one point).
     int vector_width = 0;
     int vectors = 0;
     int scalars = 0;
@@ -47,6 +49,8 @@ struct ScheduleConfig {
     bool restride = false;
     // PlanarDepthwise: channels per parallel task.
     int channels_per_task = 0;
+    // Winograd: the output tile m of F(m x m, 3x3), 2, 4 or 6: larger is faster and less accurate.
+    int winograd_tile = 0;
 
     std::string text() const;
     friend bool operator==(const ScheduleConfig &, const ScheduleConfig &) = default;

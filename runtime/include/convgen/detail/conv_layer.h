@@ -101,11 +101,11 @@ private:
     // bias that makes its channels NaN, with spec.bias set so the kernel adds it.
     std::optional<Tensor> nan_bias_for_skipped_taps(OpSpec &spec) const;
 
-    // What is derived from weight_: packed copies by block size, and whether it is all finite.
+    // What is derived from weight_: packed copies by layout and block, and whether it is all finite.
     // Replaced (not cleared) by set_weight so a layer copy keeps its own.
     struct WeightPacks {
         std::mutex mutex;
-        std::map<int64_t, Tensor> hwio;
+        std::map<std::pair<WeightLayout, int64_t>, Tensor> packed;
         std::optional<bool> finite;
     };
 

@@ -1,0 +1,40 @@
+#pragma once
+// Winograd convolution F(m x m, 3 x 3): where it applies, and its transform matrices. An output
+// tile of m x m comes from an input tile of n x n (n = m + 2) as Y = A^T [U . V] A, with the
+// weights transformed once, U = G g G^T, and the input per tile, V = B^T d B.
+#include <string>
+#include <vector>
+
+#include "convgen/op_spec.h"
+
+namespace convgen {
+
+// The output tile sizes convgen generates, and the one used when no schedule config chooses.
+inline constexpr int kWinogradTiles[] = {2, 4, 6};
+inline constexpr int kDefaultWinogradTile = 4;
+bool is_winograd_tile(int64_t m);
+
+// The largest error Winograd F(m x m, 3x3) makes, as max |error| / max |exact output| (float64
+// reference): measured over ResNet and VGG 3x3 layers (64-512 channels, inputs U(-1, 1) and
+// scaled by 100), with headroom; README "Winograd" gives the measurements. Direct convs stay
+// within 1e-5 on the same measure.
+double winograd_error_bound(int m);
+
+// Why Winograd cannot compute `spec` (empty when it can): it needs a conv (not transposed) with a
+// 3x3 kernel, stride 1, dilation 1, and every tap live (live_taps.h).
+std::string winograd_refusal(const OpSpec &spec);
+
+// Row-major matrices for F(m, 3), derived by Cook-Toom from the interpolation points 0, +-1,
+// +-2, +-1/2 (as many as n - 1 needs, in that order) and infinity, in exact rational arithmetic.
+struct WinogradMatrices {
+    int m = 0, n = 0;
+    std::vector<double> at;  // A^T: m x n
+    std::vector<double> g;   // G:   n x 3
+    std::vector<double> bt;  // B^T: n x n
+    double AT(int i, int j) const { return at[size_t(i * n + j)]; }
+    double G(int i, int j) const { return g[size_t(i * 3 + j)]; }
+    double BT(int i, int j) const { return bt[size_t(i * n + j)]; }
+};
+const WinogradMatrices &winograd_matrices(int m);
+
+}  // namespace convgen

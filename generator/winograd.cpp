@@ -1,0 +1,104 @@
+#include "generator/winograd.h"
+
+#include <algorithm>
+
+#include "convgen/winograd.h"
+#include "generator/dense_buffers.h"
+#include "generator/epilogue.h"
+#include "generator/groups.h"
+#include "generator/image_access.h"
+
+namespace convgen::generator {
+namespace {
+
+// sum_j matrix(row, j) * term(j) for each row, skipping zero entries, as one expression per row
+// chosen by `index`: schedules unroll the point dims, so the mux folds to one row per point.
+template <typename Entry, typename Term>
+Halide::Expr transform_rows(const Halide::Expr &index, int rows, int columns, Entry matrix, Term term) {
+    std::vector<Halide::Expr> per_row;
+    for (int row = 0; row < rows; ++row) {
+        Halide::Expr sum;
+        for (int j = 0; j < columns; ++j) {
+            const double entry = matrix(row, j);
+            if (entry == 0) continue;
+            const Halide::Expr t = entry == 1 ? term(j) : Halide::Expr(float(entry)) * term(j);
+            sum = sum.defined() ? sum + t : t;
+        }
+        per_row.push_back(sum.defined() ? sum : Halide::Expr(0.0f));
+    }
+    return rows == 1 ? per_row[0] : Halide::mux(index, per_row);
+}
+
+}  // namespace
+
+GeneratedPipeline generate_winograd_conv(const OpSpec &spec) {
+    const WinogradMatrices &t = winograd_matrices(int(spec.weight_block));
+    const int m = t.m, n = t.n;
+    const int in_per_group = int(spec.channels / spec.groups);
+    const int out_per_group = int(spec.out_channels / spec.groups);
+    const Window &w = spec.window;
+
+    ImageInput input = image_input("input", spec.batch, spec.channels, spec.image, spec.layout);
+    Halide::ImageParam weight = dense_input("weight", {int(spec.out_channels), in_per_group, n, n});
+    std::optional<Halide::ImageParam> bias;
+    if (spec.bias) bias = dense_input("bias", {int(spec.out_channels)});
+
+    Halide::Func padded = with_padding(input.logical, spec.image, spec.padding_mode, w.pads_height(), w.pads_width());
+
+    // Input tile (tx, ty) starts at padded column tx*m - pad_left. Tiles past the last output
+    // read clamped coordinates (within what the valid outputs read, where `padded` is defined):
+    // their outputs are never written.
+    Halide::Var i("i"), j("j"), xi("xi"), eta("eta"), c("c"), tx("tx"), ty("ty"), nb("n"), k("k");
+    const auto column = [&](const Halide::Expr &tile, int pad, int64_t size, int64_t pad_end, const Halide::Expr &at) {
+        return Halide::clamp(tile * m - pad + at, -pad, int(size + pad_end) - 1);
+    };
+    const auto tile_input = [&](const Halide::Expr &x, const Halide::Expr &y) {
+        return padded(column(tx, int(w.pad_begin.w), spec.image.w, w.pad_end.w, x),
+                      column(ty, int(w.pad_begin.h), spec.image.h, w.pad_end.h, y), c, nb);
+    };
+
+    // V = B^T d B, as rows then columns: (B^T d)(i, eta) over the tile's columns i, then B^T of that.
+    Halide::Func input_rows(stage::kWinogradInputRows);
+    input_rows(i, eta, c, tx, ty, nb) =
+        transform_rows(eta, n, n, [&](int r, int col) { return t.BT(r, col); }, [&](int row) { return tile_input(i, row); });
+    Halide::Func transformed_input(stage::kWinogradInput);
+    transformed_input(xi, eta, c, tx, ty, nb) = transform_rows(
+        xi, n, n, [&](int r, int col) { return t.BT(r, col); }, [&](int col) { return input_rows(col, eta, c, tx, ty, nb); });
+
+    // The product per point: M(k, xi, eta, tile) = sum_c U(k, c, xi, eta) V(xi, eta, c, tile).
+    Halide::RDom r(0, in_per_group, "winograd_channels");
+    Halide::Func product(stage::kWinogradProduct);
+    product(k, xi, eta, tx, ty, nb) = 0.0f;
+    product(k, xi, eta, tx, ty, nb) +=
+        weight(k, r, xi, eta) *
+        transformed_input(xi, eta, group_input_channel(k, out_per_group, in_per_group, r, spec.groups), tx, ty, nb);
+
+    // Y = A^T M A, columns then rows, with the epilogue.
+    Halide::Var ex("ex"), ey("ey");
+    Halide::Func output_rows(stage::kWinogradOutputRows);
+    output_rows(k, xi, ey, tx, ty, nb) = transform_rows(
+        ey, m, n, [&](int r, int col) { return t.AT(r, col); }, [&](int e) { return product(k, xi, e, tx, ty, nb); });
+    Halide::Func tiles(stage::kWinogradOutput);
+    tiles(k, ex, ey, tx, ty, nb) = transform_rows(
+        ex, m, n, [&](int r, int col) { return t.AT(r, col); }, [&](int x) { return output_rows(k, x, ey, tx, ty, nb); });
+
+    Halide::Var x("x"), y("y");
+    Halide::Func result(stage::kResult);
+    result(x, y, c, nb) = activate(initial_value(bias, c) + tiles(c, x % m, y % m, x / m, y / m, nb), spec.activation);
+
+    GeneratedPipeline pipeline;
+    pipeline.stages[stage::kPaddedInput] = padded;
+    pipeline.stages[stage::kWinogradInputRows] = input_rows;
+    pipeline.stages[stage::kWinogradInput] = transformed_input;
+    pipeline.stages[stage::kWinogradProduct] = product;
+    pipeline.stages[stage::kWinogradOutputRows] = output_rows;
+    pipeline.stages[stage::kWinogradOutput] = tiles;
+    pipeline.stages[stage::kResult] = result;
+    pipeline.reduction = r;
+    pipeline.output = image_output(result, spec.batch, spec.out_channels, spec.out, spec.layout);
+    pipeline.arguments = {input.param, weight};
+    if (bias) pipeline.arguments.push_back(*bias);
+    return pipeline;
+}
+
+}  // namespace convgen::generator

@@ -1,0 +1,13 @@
+#pragma once
+// Winograd convolution F(m x m, 3x3) as three stages over output tiles: the input transform
+// V = B^T d B per tile and input channel, the product M = sum over channels of U V per point of
+// the (m+2)^2 (a batch of matmuls: the hot loop), and the output transform Y = A^T M A with the
+// epilogue. The weights arrive transformed (WeightLayout::Winograd, packed by core).
+#include "convgen/op_spec.h"
+#include "generator/pipeline.h"
+
+namespace convgen::generator {
+
+GeneratedPipeline generate_winograd_conv(const OpSpec &spec);
+
+}  // namespace convgen::generator

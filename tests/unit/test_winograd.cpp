@@ -1,0 +1,147 @@
+// Winograd F(m x m, 3x3) against the float64 reference: every tile size, groups, padding modes,
+// layouts, epilogues, sizes that leave partial tiles, under the portable and hand schedules;
+// its error over real layer shapes within the bound convgen states; and the convs it refuses.
+#include <cstdio>
+
+#include "expect_error.h"
+#include "reference/reference.h"
+#include "test_support.h"
+
+namespace convgen::testing {
+namespace {
+
+TEST(WinogradMatrices, SatisfyTheMinimalFilteringIdentity) {
+    // y_i = sum_k g_k d_{i+k} for every g and d: sum_j A^T[i][j] G[j][k] B^T[j][l] = [l == i + k].
+    for (int m : kWinogradTiles) {
+        const WinogradMatrices &t = winograd_matrices(m);
+        ASSERT_EQ(t.n, m + 2);
+        for (int i = 0; i < m; ++i)
+            for (int k = 0; k < 3; ++k)
+                for (int l = 0; l < t.n; ++l) {
+                    double sum = 0;
+                    for (int j = 0; j < t.n; ++j) sum += t.AT(i, j) * t.G(j, k) * t.BT(j, l);
+                    EXPECT_NEAR(sum, l == i + k ? 1.0 : 0.0, 1e-12) << "m=" << m << " i=" << i << " k=" << k << " l=" << l;
+                }
+    }
+}
+
+struct WinogradCase {
+    std::string name;
+    Shape input;  // (N, C, H, W)
+    int64_t out_channels;
+    Padding<2> padding = 1;
+    int64_t groups = 1;
+    bool bias = true;
+    PaddingMode mode = PaddingMode::Zeros;
+    Activation activation = Activation::None;
+    Layout layout = Layout::NCHW;
+};
+
+std::vector<WinogradCase> winograd_cases() {
+    const auto nhwc = Layout::NHWC;
+    return {
+        {"batch2_partial_tiles", {2, 8, 9, 11}, 8},
+        {"valid_no_padding", {1, 6, 10, 7}, 12, 0},
+        {"same_asymmetric_pad", {1, 5, 13, 6}, 8, {2, 1}},
+        {"no_bias_relu", {1, 4, 8, 8}, 16, 1, 1, false, PaddingMode::Zeros, Activation::Relu},
+        {"grouped", {1, 8, 7, 9}, 12, 1, 4},
+        {"depthwise_relu6", {1, 8, 11, 10}, 8, 1, 8, true, PaddingMode::Zeros, Activation::Relu6},
+        {"reflect", {1, 4, 7, 13}, 8, 1, 1, true, PaddingMode::Reflect},
+        {"replicate", {2, 3, 6, 5}, 4, 1, 1, true, PaddingMode::Replicate},
+        {"circular_pad2", {1, 4, 5, 9}, 8, 2, 1, true, PaddingMode::Circular},
+        {"nhwc", {2, 6, 9, 8}, 16, 1, 1, true, PaddingMode::Zeros, Activation::Relu, nhwc},
+        {"nhwc_depthwise_reflect", {1, 16, 7, 12}, 16, 1, 16, true, PaddingMode::Reflect, Activation::None, nhwc},
+        {"nhwc_grouped_ragged_channels", {1, 12, 10, 6}, 36, 1, 3, true, PaddingMode::Replicate, Activation::None, nhwc},
+    };
+}
+
+Conv2dOptions options_for(const WinogradCase &c) {
+    return Conv2dOptions(c.input[1], c.out_channels, 3)
+        .padding(c.padding)
+        .groups(c.groups)
+        .bias(c.bias)
+        .padding_mode(c.mode)
+        .activation(c.activation)
+        .layout(c.layout)
+        .algorithm(Algorithm::Winograd);
+}
+
+// The hand schedule's own config for `input`, with tile m.
+Conv2dOptions with_tile(Conv2dOptions options, const Shape &input, int m) {
+    ScheduleConfig config = Conv2d(Conv2dOptions(options).schedule("hand")).spec(input).config;
+    config.winograd_tile = m;
+    return options.schedule("hand").schedule_config(config.text());
+}
+
+// 0: the portable schedule (the default tile); else the hand schedule with tile m.
+using WinogradParam = std::tuple<WinogradCase, int>;
+class WinogradTest : public ::testing::TestWithParam<WinogradParam> {};
+
+TEST_P(WinogradTest, MatchesReferenceWithinItsBound) {
+    const auto &[c, m] = GetParam();
+    const Conv2dOptions options = m ? with_tile(options_for(c), c.input, m) : options_for(c).schedule("portable");
+    Conv2d conv(options);
+    const OpSpec spec = conv.spec(c.input);
+    ASSERT_EQ(spec.weight_layout, WeightLayout::Winograd);
+    ASSERT_EQ(spec.weight_block, m ? m : kDefaultWinogradTile);
+    expect_matches_reference(conv, random_tensor(c.input, 11, layout_strides(c.input, 1, c.layout)));
+}
+
+std::string param_name(const ::testing::TestParamInfo<WinogradParam> &info) {
+    const auto &[c, m] = info.param;
+    return c.name + (m ? "_hand_m" + std::to_string(m) : "_portable");
+}
+
+INSTANTIATE_TEST_SUITE_P(Winograd, WinogradTest,
+                         ::testing::Combine(::testing::ValuesIn(winograd_cases()), ::testing::Values(0, 2, 4, 6)),
+                         param_name);
+
+// The bound of each tile holds over the 3x3 layers of ResNet and VGG (smaller maps, same
+// channel counts), for inputs U(-1, 1) and scaled by 100.
+TEST(WinogradAccuracy, RealLayersWithinTheStatedBound) {
+    struct Layer {
+        int64_t channels, size;
+    };
+    for (const Layer &l : {Layer{64, 28}, Layer{128, 28}, Layer{256, 14}, Layer{512, 7}}) {
+        const Shape input_shape{1, l.channels, l.size, l.size};
+        for (float scale : {1.0f, 100.0f}) {
+            Tensor input = random_tensor(input_shape, 5);
+            for (int64_t i = 0; i < input.numel(); ++i) input.data()[i] *= scale;
+            const Conv2dOptions base = Conv2dOptions(l.channels, l.channels, 3).padding(1).algorithm(Algorithm::Winograd);
+            std::vector<float> expected;
+            for (int m : kWinogradTiles) {
+                Conv2d conv(with_tile(base, input_shape, m));
+                const OpSpec spec = conv.spec(input_shape);
+                if (expected.empty()) {
+                    expected = reference::run(spec, input.data(), conv.weight().data, conv.bias()->data);
+                }
+                const double error = reference::relative_error(conv.forward(input).data(), expected);
+                std::printf("winograd m=%d channels=%lld size=%lld scale=%g: relative error %.3g\n", m,
+                            static_cast<long long>(l.channels), static_cast<long long>(l.size), double(scale), error);
+                EXPECT_LE(error, winograd_error_bound(m)) << spec.key();
+            }
+        }
+    }
+}
+
+TEST(WinogradRefusals, NameWhatTheConvLacks) {
+    const auto refused = [](Conv2dOptions options, const Shape &input, const std::string &why) {
+        expect_error<ValueError>([&] { Conv2d(options.algorithm(Algorithm::Winograd)).spec(input); },
+                                 "algorithm 'winograd' cannot compute this conv: " + why);
+    };
+    refused(Conv2dOptions(4, 4, 3).stride(2).padding(1), {1, 4, 8, 8}, "it needs stride 1");
+    refused(Conv2dOptions(4, 4, 5).padding(2), {1, 4, 8, 8}, "it needs a 3x3 kernel, got 5x5");
+    refused(Conv2dOptions(4, 4, 3).dilation(2).padding(2), {1, 4, 8, 8}, "it needs dilation 1");
+    refused(Conv2dOptions(4, 4, 3).padding(1), {1, 4, 1, 1}, "some taps read only zero padding");
+    expect_error<ValueError>(
+        [] { Conv1d(Conv1dOptions(4, 4, 3).padding(1).algorithm(Algorithm::Winograd)).spec({1, 4, 9}); },
+        "it needs a 3x3 kernel, got 1x3");
+    expect_error<ValueError>(
+        [] {
+            ConvTranspose2d(ConvTranspose2dOptions(4, 4, 3).algorithm(Algorithm::Winograd)).spec({1, 4, 5, 5});
+        },
+        "algorithm 'winograd' cannot compute this conv_transpose: it computes convolutions only");
+}
+
+}  // namespace
+}  // namespace convgen::testing
