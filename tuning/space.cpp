@@ -95,10 +95,10 @@ std::vector<ScheduleSpace::Knob> ScheduleSpace::knobs(ScheduleFamily family) con
         add("channels_per_task", &ScheduleConfig::channels_per_task, powers_of_two(1, spec_.channels));
         break;
     case ScheduleFamily::Winograd:
-        add(&ScheduleConfig::vector_width, powers_of_two(4, widest));
-        add(&ScheduleConfig::vectors, range(1, 4));
-        add(&ScheduleConfig::scalars, range(1, int(std::min<int64_t>((spec_.out.w + 1) / 2, 16))));
-        add(&ScheduleConfig::winograd_tile, {kWinogradTiles[0], kWinogradTiles[1], kWinogradTiles[2]});
+        add("vw", &ScheduleConfig::vector_width, powers_of_two(4, widest));
+        add("vectors", &ScheduleConfig::vectors, range(1, 4));
+        add("scalars", &ScheduleConfig::scalars, range(1, int(std::min<int64_t>((spec_.out.w + 1) / 2, 16))));
+        add("tile", &ScheduleConfig::winograd_tile, {kWinogradTiles[0], kWinogradTiles[1], kWinogradTiles[2]});
         break;
     case ScheduleFamily::None: break;
     }
