@@ -52,6 +52,11 @@ void schedule_winograd_default(generator::GeneratedPipeline &, const OpSpec &, c
 // exactly one tile (row); bounds inference cannot prove it through the guarded last tile
 // (min(y, h - 1) / m), so this says it: constant-size buffers and loops.
 void bound_to_one_tile(Halide::Func stage, bool tile);
+// f's first dim in vectors, the next two (the points) unrolled.
+void vectorize_unroll_points(Halide::Func f, int vector_width);
+// The output in m x m tiles, parallel over tile rows x batch, vectorised over channels, each
+// tile's output transform computed at it: what every Winograd CPU schedule shares.
+void schedule_winograd_output_tiles(generator::GeneratedPipeline &p, int m, int vector_width);
 void schedule_cuda(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 void schedule_hand(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 ScheduleConfig hand_default_config(const OpSpec &, const Halide::Target &);

@@ -7,12 +7,6 @@ namespace {
 
 namespace stage = generator::stage;
 
-// f(first, second, ...): `vectorized` innermost in vectors, the two dims after it unrolled.
-void vectorize_unroll_points(Halide::Func f, int vector_width) {
-    const std::vector<Halide::Var> d = f.args();
-    f.vectorize(d[0], vector_width, Halide::TailStrategy::GuardWithIf).unroll(d[1]).unroll(d[2]);
-}
-
 // A (point, point, channel, tx, ty, n) stage with channels innermost in memory and in the loop.
 void channels_innermost(Halide::Func f) {
     const std::vector<Halide::Var> d = f.args();
@@ -21,17 +15,12 @@ void channels_innermost(Halide::Func f) {
 
 }  // namespace
 
-void bound_to_one_tile(Halide::Func stage, bool tile) {
-    const std::vector<Halide::Var> d = stage.args();
-    if (tile) stage.bound_extent(d[3], 1);
-    stage.bound_extent(d[4], 1);
+void vectorize_unroll_points(Halide::Func f, int vector_width) {
+    const std::vector<Halide::Var> d = f.args();
+    f.vectorize(d[0], vector_width, Halide::TailStrategy::GuardWithIf).unroll(d[1]).unroll(d[2]);
 }
 
-void schedule_winograd_default(generator::GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
-    const int vector_width = target.natural_vector_size<float>();
-    const int m = int(spec.weight_block);
-
-    // The output per tile, all channels at once, after that tile's output transform.
+void schedule_winograd_output_tiles(generator::GeneratedPipeline &p, int m, int vector_width) {
     Halide::Func output = p.output;
     Halide::Var x("x"), y("y"), c("c"), n("n"), tx("tx"), ty("ty"), ex("ex"), ey("ey"), task("task");
     output.split(x, tx, ex, m, Halide::TailStrategy::GuardWithIf)
@@ -46,6 +35,20 @@ void schedule_winograd_default(generator::GeneratedPipeline &p, const OpSpec &sp
         bound_to_one_tile(f, true);
         vectorize_unroll_points(f, vector_width);
     }
+}
+
+void bound_to_one_tile(Halide::Func stage, bool tile) {
+    const std::vector<Halide::Var> d = stage.args();
+    if (tile) stage.bound_extent(d[3], 1);
+    stage.bound_extent(d[4], 1);
+}
+
+void schedule_winograd_default(generator::GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
+    const int vector_width = target.natural_vector_size<float>();
+    const int m = int(spec.weight_block);
+
+    // The output per tile, all channels at once, after that tile's output transform.
+    schedule_winograd_output_tiles(p, m, vector_width);
 
     // The product per tile row: output channels in vectors accumulated over the input channels.
     Halide::Func product = p.stage(stage::kWinogradProduct);

@@ -17,12 +17,6 @@ RegisterTile winograd_tile(const OpSpec &spec, const Halide::Target &target) {
     return choose_tile(spec.out_channels, tiles_across(spec, kDefaultWinogradTile), target);
 }
 
-// f's first dim in vectors, the next two (the points) unrolled.
-void vectorize_unroll_points(Halide::Func f, int vector_width) {
-    const std::vector<Halide::Var> d = f.args();
-    f.vectorize(d[0], vector_width, Halide::TailStrategy::GuardWithIf).unroll(d[1]).unroll(d[2]);
-}
-
 }  // namespace
 
 bool uses_winograd(const OpSpec &spec, const Halide::Target &target) {
@@ -46,20 +40,9 @@ void schedule_winograd(GeneratedPipeline &p, const OpSpec &spec, const Halide::T
     const int m = config.winograd_tile, vw = config.vector_width, block = config.scalars;
     const int channel_tile = vw * config.vectors;
 
+    schedule_winograd_output_tiles(p, m, vw);
     Halide::Func output = p.output;
-    Halide::Var x("x"), y("y"), c("c"), n("n"), tx("tx"), ty("ty"), ex("ex"), ey("ey"), task("task");
-    output.split(x, tx, ex, m, Halide::TailStrategy::GuardWithIf)
-        .split(y, ty, ey, m, Halide::TailStrategy::GuardWithIf)
-        .reorder(c, ex, ey, tx, ty, n)
-        .fuse(ty, n, task)
-        .parallel(task)
-        .vectorize(c, vw, Halide::TailStrategy::GuardWithIf);
-    for (const char *name : {stage::kWinogradOutput, stage::kWinogradOutputRows}) {
-        Halide::Func f = p.stage(name);
-        f.compute_at(output, tx);
-        bound_to_one_tile(f, true);
-        vectorize_unroll_points(f, vw);
-    }
+    Halide::Var task("task");  // the output's (tile row, image) loop
 
     // The row's products, copied out of registers one register tile at a time.
     Halide::Func product = p.stage(stage::kWinogradProduct);
