@@ -39,11 +39,7 @@ bool uses_channel_tiles(const OpSpec &spec, const Halide::Target &target) {
 
 ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Target &target) {
     const RegisterTile tile = channel_tile(spec, target);
-    ScheduleConfig config;
-    config.family = ScheduleFamily::ChannelTiles;
-    config.vector_width = tile.vector_width;
-    config.vectors = tile.vectors;
-    config.scalars = tile.scalars;
+    ScheduleConfig config = tiled_config(ScheduleFamily::ChannelTiles, tile);
     const int channel_tile = tile.vector_width * tile.vectors;
     const int64_t in_per_group = spec.channels / spec.groups;
     const bool depthwise = in_per_group == 1;  // the inner loop loads input channel vectors

@@ -32,6 +32,8 @@ struct RegisterTile {
 // channel-parallel tasks), and a tile straddling groups gathers its inputs lane by lane.
 RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Halide::Target &target,
                          int64_t whole_tiles_of = 0);
+// A config of `family` with `tile` as its register tile, every other field at its default.
+ScheduleConfig tiled_config(ScheduleFamily family, const RegisterTile &tile);
 
 // The rules: the config each family's schedule uses when no tuned one is given.
 ScheduleConfig default_config(const OpSpec &spec, const Halide::Target &target);

@@ -64,11 +64,7 @@ bool uses_planar_conv(const OpSpec &spec, const Halide::Target &target) {
 // Tiles vectorised over output columns, one broadcast weight per output channel.
 ScheduleConfig default_planar_config(const OpSpec &spec, const Halide::Target &target) {
     const RegisterTile tile = choose_tile(spec.out.w, spec.out_channels, target);
-    ScheduleConfig config;
-    config.family = ScheduleFamily::Planar;
-    config.vector_width = tile.vector_width;
-    config.vectors = tile.vectors;
-    config.scalars = tile.scalars;
+    ScheduleConfig config = tiled_config(ScheduleFamily::Planar, tile);
     // The padded input once, in its own layout, so the inner loop has no boundary tests.
     config.stage_input = live_taps(spec).pads();
     return config;

@@ -54,4 +54,13 @@ RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Hal
     return best;
 }
 
+ScheduleConfig tiled_config(ScheduleFamily family, const RegisterTile &tile) {
+    ScheduleConfig config;
+    config.family = family;
+    config.vector_width = tile.vector_width;
+    config.vectors = tile.vectors;
+    config.scalars = tile.scalars;
+    return config;
+}
+
 }  // namespace convgen::schedules::hand

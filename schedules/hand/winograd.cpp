@@ -26,11 +26,7 @@ bool uses_winograd(const OpSpec &spec, const Halide::Target &target) {
 
 ScheduleConfig default_winograd_config(const OpSpec &spec, const Halide::Target &target) {
     const RegisterTile tile = winograd_tile(spec, target);
-    ScheduleConfig config;
-    config.family = ScheduleFamily::Winograd;
-    config.vector_width = tile.vector_width;
-    config.vectors = tile.vectors;
-    config.scalars = tile.scalars;
+    ScheduleConfig config = tiled_config(ScheduleFamily::Winograd, tile);
     config.winograd_tile = kDefaultWinogradTile;
     return config;
 }
