@@ -1,0 +1,73 @@
+#pragma once
+// ConvBlock: a chain of conv layers (conv1d/2d, grouped, depthwise, each with its bias, folded
+// BatchNorm and activation), optionally followed by a residual add and a final activation, run
+// as one Halide pipeline whose intermediates are computed per strip of rows and never written
+// to memory (fused), or layer by layer through the layers' own kernels.
+//   ConvBlock block({expand, depthwise, project}, ConvBlockOptions().residual(Residual::Input));
+//   Tensor y = block.forward(x);
+// The block shares its layers (a later set_weight on one is seen by the block), so weights,
+// validation and errors are the layers' own. forward is thread-safe, like the layers'.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "convgen/conv.h"
+#include "convgen/options.h"
+
+namespace convgen {
+
+namespace detail {
+class ConvBlockImpl;
+}
+
+// What is added to the last layer's output before the block's final activation.
+enum class Residual {
+    None,
+    Input,  // the block's input (its shape must equal the output's)
+    Given,  // a tensor passed to forward, with the output's shape and layout
+};
+
+// How a block runs. Auto: the tuning database's choice for this machine when it has one, else
+// fused where the schedules can fuse the chain, else layer by layer.
+enum class BlockFusion { Auto, Fused, LayerByLayer };
+
+std::string_view to_string(Residual);
+std::string_view to_string(BlockFusion);
+bool parse(std::string_view name, Residual &out);
+bool parse(std::string_view name, BlockFusion &out);
+
+struct ConvBlockOptions {
+    CONVGEN_ARG(Residual, residual) = Residual::None;
+    // Applied after the residual add (each layer's own activation comes before it).
+    CONVGEN_ARG(Activation, activation) = Activation::None;
+    CONVGEN_ARG(BlockFusion, fusion) = BlockFusion::Auto;
+};
+
+class ConvBlock {
+public:
+    // ValueError when the chain is empty, a layer's in_channels is not its predecessor's
+    // out_channels, or the layers do not share one layout.
+    explicit ConvBlock(std::vector<Conv2d> layers, ConvBlockOptions options = {});
+    explicit ConvBlock(std::vector<Conv1d> layers, ConvBlockOptions options = {});
+
+    const ConvBlockOptions &options() const;
+    size_t size() const;
+
+    Shape output_shape(const Shape &input_sizes) const;
+    // How forward runs on this shape, e.g. "fused(rows=4)" or "layer_by_layer".
+    std::string plan(const Shape &input_sizes) const;
+    // Compiles the kernels for this shape now rather than on the first forward.
+    void prepare(const Shape &input_sizes) const;
+
+    Tensor forward(ConstTensorView input) const;
+    // Residual::Given: `residual` is added before the final activation.
+    Tensor forward(ConstTensorView input, ConstTensorView residual) const;
+    // Into caller memory, dense in the layers' layout with output_shape() sizes.
+    void forward(ConstTensorView input, TensorView output) const;
+    void forward(ConstTensorView input, ConstTensorView residual, TensorView output) const;
+
+private:
+    std::shared_ptr<const detail::ConvBlockImpl> impl_;
+};
+
+}  // namespace convgen
