@@ -20,6 +20,7 @@ bool schedule_fuses(const std::string &schedule) { return schedule == "hand" || 
 ConvBlockImpl::ConvBlockImpl(std::vector<std::shared_ptr<const ConvLayer>> layers, ConvBlockOptions options)
     : layers_(std::move(layers)), options_(std::move(options)) {
     if (layers_.empty()) throw ValueError("a ConvBlock needs at least one layer");
+    if (!options_.schedule_config().empty()) pinned_ = parse_chain_config(options_.schedule_config());
     for (size_t i = 1; i < layers_.size(); ++i) {
         const ConvConfig &previous = layers_[i - 1]->config(), &current = layers_[i]->config();
         if (current.in_channels != previous.out_channels) {
@@ -62,10 +63,20 @@ BlockPlan ConvBlockImpl::make_plan(const Shape &input_sizes) const {
     for (const auto &call : plan.calls) chain.layers.push_back(call->spec);
     chain.residual = options_.residual();
     chain.activation = options_.activation();
-    if (options_.fusion() != BlockFusion::LayerByLayer) {
+    // Auto: what the tuning database measured fastest here, if anything.
+    std::optional<ChainConfig> chosen = pinned_;
+    if (!chosen && options_.fusion() == BlockFusion::Auto) chosen = database_chain_config(chain);
+    const bool measured_unfused = options_.fusion() == BlockFusion::Auto && chosen && !chosen->fused();
+    if (options_.fusion() != BlockFusion::LayerByLayer && !measured_unfused) {
         const std::string why = fusion_refusal(chain);
         if (why.empty()) {
-            configure_fused_chain(chain);
+            try {
+                configure_fused_chain(chain, chosen ? &*chosen : nullptr);
+            } catch (const ValueError &e) {
+                if (pinned_) throw;
+                report_unusable_tuned_config(chain.problem_key(), e.what());  // the rules decide
+                configure_fused_chain(chain);
+            }
             plan.fused = true;
             plan.chain = std::move(chain);
             plan.chain_schedule = "hand";

@@ -46,6 +46,7 @@ private:
 
     std::vector<std::shared_ptr<const ConvLayer>> layers_;
     ConvBlockOptions options_;
+    std::optional<ChainConfig> pinned_;  // options_.schedule_config, parsed
     mutable std::mutex mutex_;
     mutable std::map<std::tuple<Shape, int, uint64_t>, std::shared_ptr<const BlockPlan>> plans_;
 };

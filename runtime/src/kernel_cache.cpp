@@ -15,6 +15,7 @@
 #include "convgen/cache.h"
 #include "convgen/errors.h"
 #include "convgen/schedules.h"
+#include "convgen/threads.h"
 #include "kernel_buffer.h"
 #include "kernel_sources.h"
 #include "schedules/chain/chain.h"
@@ -123,10 +124,14 @@ std::shared_ptr<const CompiledKernel> chain_kernel_for(const ChainSpec &chain, c
 }
 
 void configure_fused_chain(ChainSpec &chain, const ChainConfig *pinned) {
-    schedules::configure_fused_chain(chain, jit_target(), pinned);
+    schedules::configure_fused_chain(chain, jit_target(), num_threads(), pinned);
 }
 
 std::string fusion_refusal(const ChainSpec &chain) { return schedules::fusion_refusal(chain, jit_target()); }
+
+std::optional<ChainConfig> database_chain_config(const ChainSpec &chain) {
+    return tuned_chain_config(chain, jit_target());
+}
 
 void configure_kernel(OpSpec &spec, const std::string &schedule_name, const ScheduleConfig *pinned) {
     const schedules::Schedule &schedule = schedules::find_schedule(schedule_name);
@@ -146,7 +151,7 @@ void configure_kernel(OpSpec &spec, const std::string &schedule_name, const Sche
                 schedules::configure(spec, schedule, jit_target(), &*tuned);
                 return;
             } catch (const ValueError &e) {  // a record this convgen cannot use: the rules decide
-                report_unusable_tuned_config(spec, e.what());
+                report_unusable_tuned_config(spec.problem_key(), e.what());
             }
         }
     }

@@ -22,8 +22,12 @@ std::shared_ptr<const CompiledKernel> kernel_for(const OpSpec &spec, const std::
 // The kernel of a chain whose unfused layer (if any) runs under `layer_schedule`.
 std::shared_ptr<const CompiledKernel> chain_kernel_for(const ChainSpec &chain, const std::string &layer_schedule);
 // schedules/chain/chain.h's configure_fused_chain and fusion_refusal on the JIT target.
+// The rules choose for num_threads().
 void configure_fused_chain(ChainSpec &chain, const ChainConfig *pinned = nullptr);
 std::string fusion_refusal(const ChainSpec &chain);
+// The tuning database's best config for the chain's problem on the JIT target and this machine
+// ("unfused": layer by layer measured fastest); nullopt when it has none.
+std::optional<ChainConfig> database_chain_config(const ChainSpec &chain);
 
 // Sets the fields `schedule` chooses for spec on the JIT target (its config and weight layout):
 // the tuning database's best config for this machine and thread count when the schedule uses

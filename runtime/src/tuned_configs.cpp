@@ -22,23 +22,28 @@ namespace {
 
 class TunedConfigs {
 public:
-    std::optional<ScheduleConfig> lookup(const OpSpec &spec, const Halide::Target &target) {
+    // The best record's config parsed by `parse` (ValueError: warned about, no config).
+    template <typename Config>
+    std::optional<Config> lookup(const std::string &problem, const Halide::Target &target,
+                                 Config (*parse)(std::string_view)) {
         std::lock_guard lock(mutex_);
         if (!loaded_) load();
-        const Key key{spec.problem_key(), num_threads(), target.to_string()};
+        const Key key{problem, num_threads(), target.to_string()};
         auto it = found_.find(key);
         if (it == found_.end()) {
-            std::optional<ScheduleConfig> config;
+            std::optional<std::string> text;
             if (auto best = nearest_threads_best(std::get<0>(key), std::get<1>(key), std::get<2>(key))) {
-                try {
-                    config = parse_schedule_config(best->config);
-                } catch (const ValueError &e) {
-                    warn_once(spec, e.what());
-                }
+                text = best->config;
             }
-            it = found_.emplace(key, config).first;
+            it = found_.emplace(key, text).first;
         }
-        return it->second;
+        if (!it->second) return std::nullopt;
+        try {
+            return parse(*it->second);
+        } catch (const ValueError &e) {
+            warn_once(problem, e.what());
+            return std::nullopt;
+        }
     }
 
     void reload(std::optional<std::string> path = std::nullopt) {
@@ -49,10 +54,9 @@ public:
         found_.clear();
     }
 
-    void warn_once(const OpSpec &spec, const std::string &why) {
-        if (!warned_.insert(spec.problem_key()).second) return;
-        std::fprintf(stderr, "convgen: warning: not using the tuned config for %s: %s\n", spec.problem_key().c_str(),
-                     why.c_str());
+    void warn_once(const std::string &problem, const std::string &why) {
+        if (!warned_.insert(problem).second) return;
+        std::fprintf(stderr, "convgen: warning: not using the tuned config for %s: %s\n", problem.c_str(), why.c_str());
     }
 
     std::mutex mutex_;
@@ -100,7 +104,7 @@ private:
     std::optional<std::string> chosen_path_;
     std::string machine_class_;
     std::vector<tuning::TuningRecord> records_;
-    std::map<Key, std::optional<ScheduleConfig>> found_;
+    std::map<Key, std::optional<std::string>> found_;  // the best record's config text
     std::set<std::string> warned_;
 };
 
@@ -114,12 +118,16 @@ TunedConfigs &tuned() {
 uint64_t tuning_generation() { return tuned().generation_; }
 
 std::optional<ScheduleConfig> tuned_config(const OpSpec &spec, const Halide::Target &target) {
-    return tuned().lookup(spec, target);
+    return tuned().lookup(spec.problem_key(), target, parse_schedule_config);
 }
 
-void report_unusable_tuned_config(const OpSpec &spec, const std::string &why) {
+std::optional<ChainConfig> tuned_chain_config(const ChainSpec &chain, const Halide::Target &target) {
+    return tuned().lookup(chain.problem_key(), target, parse_chain_config);
+}
+
+void report_unusable_tuned_config(const std::string &problem, const std::string &why) {
     std::lock_guard lock(tuned().mutex_);
-    tuned().warn_once(spec, why);
+    tuned().warn_once(problem, why);
 }
 
 }  // namespace convgen::detail

@@ -16,9 +16,10 @@ std::string fusion_refusal(const ChainSpec &chain, const Halide::Target &target)
 
 // Sets what a fused chain's schedule chooses: each layer's channel-tiles config (register tile
 // and reduction unroll from the hand schedule's rules) with its weight layout, and chain.config:
-// `chosen` when given (ValueError when it cannot be honoured), else the rules'. ValueError when
-// the chain cannot be fused (fusion_refusal).
-void configure_fused_chain(ChainSpec &chain, const Halide::Target &target, const ChainConfig *chosen = nullptr);
+// `chosen` when given (ValueError when it cannot be honoured), else the rules' for `threads`.
+// ValueError when the chain cannot be fused (fusion_refusal).
+void configure_fused_chain(ChainSpec &chain, const Halide::Target &target, int threads,
+                           const ChainConfig *chosen = nullptr);
 
 // Throws ValueError naming the field when `config` cannot schedule the fused chain.
 void check_chain_config(const ChainSpec &chain, const ChainConfig &config);

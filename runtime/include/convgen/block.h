@@ -21,8 +21,10 @@ namespace detail {
 class ConvBlockImpl;
 }
 
-// How a block runs. Auto: fused where the schedules can fuse the chain (every layer a direct
-// conv under the hand or tuned schedule with a channel vector of outputs), else layer by layer.
+// How a block runs. Auto: what the tuning database measured fastest on this machine and thread
+// count (`convgen tune --blocks`) when it has the block; else fused where the schedules can fuse
+// the chain (every layer a direct conv under the hand or tuned schedule with a channel vector of
+// outputs), else layer by layer.
 enum class BlockFusion { Auto, Fused, LayerByLayer };
 
 // Residual (what is added before the final activation) and its names: convgen/chain_spec.h.
@@ -34,6 +36,10 @@ struct ConvBlockOptions {
     // Applied after the residual add (each layer's own activation comes before it).
     CONVGEN_ARG(Activation, activation) = Activation::None;
     CONVGEN_ARG(BlockFusion, fusion) = BlockFusion::Auto;
+    // A fused chain's config in its canonical text ("strip_rows=1 task_rows=14",
+    // convgen/chain_spec.h) instead of the rules'; checked per input shape (ValueError when it
+    // cannot be honoured there). Empty: the rules.
+    CONVGEN_ARG(std::string, schedule_config);
 };
 
 class ConvBlock {
