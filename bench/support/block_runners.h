@@ -17,6 +17,12 @@ std::unique_ptr<Runner> make_convgen_block_runner(const SuiteBlock &block, Block
 // last conv; with `depthwise_post_op`, each 1x1 conv followed by a 3x3 depthwise conv (stride 1
 // or 2) is one primitive with oneDNN's depthwise post-op where oneDNN accepts it. plan() says how
 // many primitives, reorders and depthwise post-ops it runs.
-std::unique_ptr<Runner> make_onednn_block_runner(const SuiteBlock &block, bool depthwise_post_op, int threads);
+class OnednnBlockRunner : public Runner {
+public:
+    // 0: the same primitives as without the depthwise post-op.
+    virtual int depthwise_post_ops() const = 0;
+};
+std::unique_ptr<OnednnBlockRunner> make_onednn_block_runner(const SuiteBlock &block, bool depthwise_post_op,
+                                                            int threads);
 
 }  // namespace convgen::bench

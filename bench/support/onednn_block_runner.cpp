@@ -69,9 +69,9 @@ void append_activation(dnnl::post_ops &ops, Activation activation) {
     }
 }
 
-class OnednnBlockRunner : public Runner {
+class OnednnBlock : public OnednnBlockRunner {
 public:
-    OnednnBlockRunner(const SuiteBlock &b, bool depthwise_post_op) : batch_(b.batch) {
+    OnednnBlock(const SuiteBlock &b, bool depthwise_post_op) : batch_(b.batch) {
         if (b.residual == Residual::Given) throw Error("the oneDNN baseline adds only the block's input");
         const std::vector<ChainConv> chain = chain_of(b);
         // The block's input, in NCHW as the caller has it; each conv's input is reordered into the
@@ -96,6 +96,8 @@ public:
         for (Step &step : steps_) step.primitive.execute(stream_, step.args);
         stream_.wait();
     }
+
+    int depthwise_post_ops() const override { return depthwise_post_ops_; }
 
     std::string plan() const override {
         return std::to_string(convs_) + " conv primitive(s), " + std::to_string(depthwise_post_ops_) +
@@ -213,10 +215,11 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Runner> make_onednn_block_runner(const SuiteBlock &block, bool depthwise_post_op, int threads) {
+std::unique_ptr<OnednnBlockRunner> make_onednn_block_runner(const SuiteBlock &block, bool depthwise_post_op,
+                                                            int threads) {
     omp_set_num_threads(threads);
     try {
-        return std::make_unique<OnednnBlockRunner>(block, depthwise_post_op);
+        return std::make_unique<OnednnBlock>(block, depthwise_post_op);
     } catch (const dnnl::error &e) {
         throw Error("oneDNN cannot run " + block.name + ": " + e.what());
     }
