@@ -46,8 +46,13 @@ SuiteBlock block_from_json(const nlohmann::json &j) {
 std::vector<Conv2d> SuiteBlock::make_layers(Layout layout, const std::string &schedule) const {
     std::vector<Conv2d> convs;
     int64_t channels = in_channels;
-    for (const SuiteBlockLayer &l : layers) {
-        convs.emplace_back(l.conv_options(channels).activation(l.activation).layout(layout).schedule(schedule));
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const SuiteBlockLayer &l = layers[i];
+        try {
+            convs.emplace_back(l.conv_options(channels).activation(l.activation).layout(layout).schedule(schedule));
+        } catch (const ValueError &e) {
+            throw ValueError("layers[" + std::to_string(i) + "]: " + e.what());
+        }
         channels = l.out_channels;
     }
     return convs;
