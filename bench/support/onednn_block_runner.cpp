@@ -1,4 +1,6 @@
 // The baseline for conv blocks: oneDNN layer by layer with its post-ops (see block_runners.h).
+#include <optional>
+#include <string>
 #include <unordered_map>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -130,35 +132,29 @@ private:
         dnnl::primitive_attr attr;
         attr.set_post_ops(ops);
 
-        const memory::desc any_src(conv.src_dims(batch_), f32, tag::any),
-            any_weights(conv.weight_dims(), f32, tag::any), any_dst(conv.dst_dims(batch_), f32, tag::any),
-            bias_md({conv.layer->out_channels}, f32, tag::x);
-        const SuiteBlockLayer &l = *conv.layer;
-        const memory::dims strides{l.stride[0], l.stride[1]}, dilation{l.dilation[0] - 1, l.dilation[1] - 1},
-            padding{l.padding[0], l.padding[1]};
-        const auto kind = dnnl::prop_kind::forward_inference;
-        const auto direct = dnnl::algorithm::convolution_direct;
-        const auto desc = l.bias ? dnnl::convolution_forward::desc(kind, direct, any_src, any_weights, bias_md, any_dst,
-                                                                    strides, dilation, padding, padding)
-                                 : dnnl::convolution_forward::desc(kind, direct, any_src, any_weights, any_dst, strides,
-                                                                    dilation, padding, padding);
-        dnnl::convolution_forward::primitive_desc pd;
-        try {
-            pd = dnnl::convolution_forward::primitive_desc(desc, attr, engine_);
-        } catch (const dnnl::error &) {
+        // Between convs, the previous conv's output as it is when oneDNN has a kernel other than its
+        // plain-loop reference ("ref:") for that layout; else the layout it prefers, reached by a reorder.
+        std::optional<dnnl::convolution_forward::primitive_desc> pd;
+        if (!first) {
+            pd = create(conv, input.get_desc(), attr);
+            if (pd && std::string(pd->impl_info_str()).starts_with("ref:")) pd.reset();
+        }
+        if (!pd) pd = create(conv, memory::desc(conv.src_dims(batch_), f32, tag::any), attr);
+        if (!pd) {
             if (with_depthwise) return false;
-            throw;
+            throw Error("oneDNN has no convolution for layer " + std::to_string(i) + " of " + b.name);
         }
         // With the depthwise post-op the primitive's destination is the depthwise conv's.
-        if (pd.dst_desc().dims() != last.dst_dims(batch_)) {
+        if (pd->dst_desc().dims() != last.dst_dims(batch_)) {
             if (with_depthwise) return false;
             throw Error("oneDNN's destination has unexpected sizes");
         }
 
-        Step step{dnnl::convolution_forward(pd), {}};
+        const SuiteBlockLayer &l = *conv.layer;
+        Step step{dnnl::convolution_forward(*pd), {}};
         memory src = input;
-        if (pd.src_desc() != input.get_desc()) {
-            src = memory(pd.src_desc(), engine_);
+        if (pd->src_desc() != input.get_desc()) {
+            src = memory(pd->src_desc(), engine_);
             dnnl::reorder reorder(input, src);
             // The block's input arrives in the layout this first conv wants, as the single-layer
             // baseline's does; between convs a reorder is part of the block's time.
@@ -170,16 +166,16 @@ private:
             }
         }
         step.args[DNNL_ARG_SRC] = src;
-        step.args[DNNL_ARG_WEIGHTS] = packed_weights(conv, pd.weights_desc());
-        if (l.bias) step.args[DNNL_ARG_BIAS] = filled(bias_md);
+        step.args[DNNL_ARG_WEIGHTS] = packed_weights(conv, pd->weights_desc());
+        if (l.bias) step.args[DNNL_ARG_BIAS] = filled({{l.out_channels}, f32, tag::x});
         if (with_depthwise) {
             const int dw_weights = DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_WEIGHTS;
-            step.args[dw_weights] = packed_weights(last, pd.query_md(dnnl::query::exec_arg_md, dw_weights));
+            step.args[dw_weights] = packed_weights(last, pd->query_md(dnnl::query::exec_arg_md, dw_weights));
             if (last.layer->bias) step.args[DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_BIAS] =
                 filled({{last.layer->out_channels}, f32, tag::x});
             ++depthwise_post_ops_;
         }
-        memory dst(pd.dst_desc(), engine_);
+        memory dst(pd->dst_desc(), engine_);
         // The sum post-op's addend: the block's input, placed in the output once. Later calls add
         // to the previous output instead, which reads and writes the same memory (values only
         // grow linearly over a benchmark's calls).
@@ -188,6 +184,28 @@ private:
         steps_.push_back(std::move(step));
         ++convs_;
         return true;
+    }
+
+    // The primitive for `conv` reading `src_md` (weights and output in the layouts oneDNN
+    // prefers), or nothing where oneDNN has none (e.g. it refuses the depthwise post-op).
+    std::optional<dnnl::convolution_forward::primitive_desc> create(const ChainConv &conv, const memory::desc &src_md,
+                                                                    const dnnl::primitive_attr &attr) const {
+        const SuiteBlockLayer &l = *conv.layer;
+        const memory::desc weights(conv.weight_dims(), f32, tag::any), dst(conv.dst_dims(batch_), f32, tag::any),
+            bias({l.out_channels}, f32, tag::x);
+        const memory::dims strides{l.stride[0], l.stride[1]}, dilation{l.dilation[0] - 1, l.dilation[1] - 1},
+            padding{l.padding[0], l.padding[1]};
+        const auto kind = dnnl::prop_kind::forward_inference;
+        const auto direct = dnnl::algorithm::convolution_direct;
+        try {
+            const auto desc = l.bias ? dnnl::convolution_forward::desc(kind, direct, src_md, weights, bias, dst, strides,
+                                                                        dilation, padding, padding)
+                                     : dnnl::convolution_forward::desc(kind, direct, src_md, weights, dst, strides,
+                                                                        dilation, padding, padding);
+            return dnnl::convolution_forward::primitive_desc(desc, attr, engine_);
+        } catch (const dnnl::error &) {
+            return std::nullopt;
+        }
     }
 
     // Weights reordered once into the primitive's layout, as any inference engine does.
