@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "convgen/convgen.h"
 #include "bench_blocks.h"
+#include "convgen/convgen.h"
 #include "convgen/suite.h"
 #include "subcommand.h"
 #include "support/measure.h"
