@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "convgen/chain_spec.h"
 #include "convgen/conv.h"
 #include "convgen/options.h"
 
@@ -20,20 +21,12 @@ namespace detail {
 class ConvBlockImpl;
 }
 
-// What is added to the last layer's output before the block's final activation.
-enum class Residual {
-    None,
-    Input,  // the block's input (its shape must equal the output's)
-    Given,  // a tensor passed to forward, with the output's shape and layout
-};
-
 // How a block runs. Auto: the tuning database's choice for this machine when it has one, else
 // fused where the schedules can fuse the chain, else layer by layer.
 enum class BlockFusion { Auto, Fused, LayerByLayer };
 
-std::string_view to_string(Residual);
+// Residual (what is added before the final activation) and its names: convgen/chain_spec.h.
 std::string_view to_string(BlockFusion);
-bool parse(std::string_view name, Residual &out);
 bool parse(std::string_view name, BlockFusion &out);
 
 struct ConvBlockOptions {
