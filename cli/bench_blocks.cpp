@@ -40,7 +40,6 @@ struct Total {
 // oneDNN's two raw rows, and the better of them per block.
 constexpr const char *kOnednnLayers = "onednn_layers", *kOnednnDepthwise = "onednn_dw", *kOnednn = "onednn";
 
-
 class BlockBench {
 public:
     explicit BlockBench(const BlockBenchOptions &options) : options_(options) {
@@ -89,7 +88,7 @@ private:
                     std::fflush(stderr);
                     try {
                         measurements_.push_back(measure(variant, b, t));
-                    } catch (const Error &e) {  // one failing variant leaves the rest of the run standing
+                    } catch (const std::exception &e) {  // one failing variant leaves the rest standing
                         std::fprintf(stderr, "\nconvgen bench --blocks: %s on %s at %d thread(s) failed: %s\n",
                                      variant.c_str(), b.name.c_str(), t, e.what());
                         failures_.push_back({b.net, b.name, variant, t, e.what()});
