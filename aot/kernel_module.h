@@ -8,6 +8,7 @@
 
 #include <Halide.h>
 
+#include "convgen/chain_spec.h"
 #include "convgen/op_spec.h"
 
 namespace convgen::aot {
@@ -27,7 +28,15 @@ struct ScheduledKernel {
 // Throws ValueError for an unknown schedule and KernelError when Halide rejects the pipeline.
 ScheduledKernel schedule_kernel(const OpSpec &spec, const std::string &schedule, const Halide::Target &target);
 
-// The kernel as a Module with an argv entry point (`<function_name>_argv`) and metadata.
+// A chain as one kernel (convgen/chain_spec.h): fused, or its one layer under `layer_schedule`.
+ScheduledKernel schedule_chain_kernel(const ChainSpec &chain, const std::string &layer_schedule,
+                                      const Halide::Target &target);
+
+// A scheduled kernel as a Module with an argv entry point (`<function_name>_argv`) and
+// metadata; `what` names the kernel in a KernelError.
+Halide::Module module_of(ScheduledKernel kernel, const std::string &what, const Halide::Target &target,
+                         const std::string &function_name);
+// module_of(schedule_kernel(...)).
 Halide::Module kernel_module(const OpSpec &spec, const std::string &schedule, const Halide::Target &target,
                              const std::string &function_name);
 

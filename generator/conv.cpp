@@ -12,33 +12,33 @@
 
 namespace convgen::generator {
 
-GeneratedPipeline generate_conv(const OpSpec &spec) {
-    if (spec.algorithm == Algorithm::Winograd) return generate_winograd_conv(spec);
+GeneratedPipeline conv_stages(const OpSpec &spec, const Halide::Func &input, const std::string &prefix) {
+    if (spec.algorithm == Algorithm::Winograd) return winograd_conv_stages(spec, input, prefix);
     const Window &w = spec.window;
     const int in_per_group = int(spec.channels / spec.groups);
     const int out_per_group = int(spec.out_channels / spec.groups);
 
-    ImageInput input = image_input("input", spec.batch, spec.channels, spec.image, spec.layout);
-    WeightInput weight = conv_weight_input(spec);
+    WeightInput weight = conv_weight_input(spec, prefix);
     std::optional<Halide::ImageParam> bias;
-    if (spec.bias) bias = dense_input("bias", {int(spec.out_channels)});
+    if (spec.bias) bias = dense_input(prefix + "bias", {int(spec.out_channels)});
 
     // Only the taps that read the image for some output (under zero padding the others add zeros;
     // what they do to non-finite weights the layer restores: runtime/src/skipped_taps.h), and a
     // boundary condition only along dims where those taps read outside the image. Constant
     // extents, so schedules may unroll the taps.
     const LiveTaps taps = live_taps(spec);
-    Halide::Func padded = with_padding(input.logical, spec.image, spec.padding_mode, taps.pads_height, taps.pads_width);
+    Halide::Func padded =
+        with_padding(input, spec.image, spec.padding_mode, taps.pads_height, taps.pads_width, prefix);
 
     GeneratedPipeline pipeline;
     pipeline.stages[stage::kPaddedInput] = padded;
 
     Halide::Var x("x"), y("y"), c("c"), n("n");
     Halide::RDom r(int(taps.x.first), int(taps.x.count), int(taps.y.first), int(taps.y.count), 0, in_per_group,
-                   "conv_window");
+                   prefix + "conv_window");
     const Halide::Expr in_channel = group_input_channel(c, out_per_group, in_per_group, r.z, spec.groups);
 
-    Halide::Func accumulator(stage::kAccumulator);
+    Halide::Func accumulator(prefix + stage::kAccumulator);
     accumulator(x, y, c, n) = initial_value(bias, c);
     if (spec.algorithm == Algorithm::Direct) {
         accumulator(x, y, c, n) +=
@@ -46,20 +46,28 @@ GeneratedPipeline generate_conv(const OpSpec &spec) {
                                               y * int(w.stride.h) - int(w.pad_begin.h) + r.y * int(w.dilation.h),
                                               in_channel, n);
     } else {
-        Halide::Func columns = unfold_columns(padded, w);
+        Halide::Func columns = unfold_columns(padded, w, prefix);
         pipeline.stages[stage::kColumns] = columns;
         accumulator(x, y, c, n) += weight.logical(r.x, r.y, r.z, c) * columns(x, y, r.x, r.y, in_channel, n);
     }
 
-    Halide::Func result(stage::kResult);
+    Halide::Func result(prefix + stage::kResult);
     result(x, y, c, n) = activate(accumulator(x, y, c, n), spec.activation);
 
     pipeline.stages[stage::kAccumulator] = accumulator;
     pipeline.stages[stage::kResult] = result;
     pipeline.reduction = r;
-    pipeline.output = image_output(result, spec.batch, spec.out_channels, spec.out, spec.layout);
-    pipeline.arguments = {input.param, weight.param};
+    pipeline.output = result;
+    pipeline.arguments = {weight.param};
     if (bias) pipeline.arguments.push_back(*bias);
+    return pipeline;
+}
+
+GeneratedPipeline generate_conv(const OpSpec &spec) {
+    ImageInput input = image_input("input", spec.batch, spec.channels, spec.image, spec.layout);
+    GeneratedPipeline pipeline = conv_stages(spec, input.logical, "");
+    pipeline.output = image_output(pipeline.output, spec.batch, spec.out_channels, spec.out, spec.layout);
+    pipeline.arguments.insert(pipeline.arguments.begin(), input.param);
     return pipeline;
 }
 

@@ -40,7 +40,7 @@ Halide::Func image_output(const Halide::Func &result, int64_t batch, int64_t cha
 }
 
 Halide::Func with_padding(const Halide::Func &logical, Extent2 size, PaddingMode mode, bool pad_h,
-                          bool pad_w) {
+                          bool pad_w, const std::string &prefix) {
     using namespace Halide::BoundaryConditions;
     const Halide::Region bounds{pad_w ? Halide::Range(0, int(size.w)) : Halide::Range(),
                                 pad_h ? Halide::Range(0, int(size.h)) : Halide::Range(),
@@ -55,7 +55,7 @@ Halide::Func with_padding(const Halide::Func &logical, Extent2 size, PaddingMode
         }
     }
     Halide::Var x("x"), y("y"), c("c"), n("n");
-    Halide::Func padded(stage::kPaddedInput);
+    Halide::Func padded(prefix + stage::kPaddedInput);
     padded(x, y, c, n) = extended(x, y, c, n);
     return padded;
 }

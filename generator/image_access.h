@@ -20,8 +20,8 @@ Halide::Func image_output(const Halide::Func &result, int64_t batch, int64_t cha
                           Layout layout);
 
 // logical extended beyond its bounds as padding_mode says. Dims that are never padded keep no
-// boundary condition, so their loads stay unclamped.
+// boundary condition, so their loads stay unclamped. The stage is named prefix + kPaddedInput.
 Halide::Func with_padding(const Halide::Func &logical, Extent2 size, PaddingMode mode, bool pad_h,
-                          bool pad_w);
+                          bool pad_w, const std::string &prefix = "");
 
 }  // namespace convgen::generator

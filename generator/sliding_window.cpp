@@ -4,9 +4,9 @@
 
 namespace convgen::generator {
 
-Halide::Func unfold_columns(const Halide::Func &padded, const Window &window) {
+Halide::Func unfold_columns(const Halide::Func &padded, const Window &window, const std::string &prefix) {
     Halide::Var bx("bx"), by("by"), kj("kj"), ki("ki"), c("c"), n("n");
-    Halide::Func columns(stage::kColumns);
+    Halide::Func columns(prefix + stage::kColumns);
     columns(bx, by, kj, ki, c, n) =
         padded(bx * int(window.stride.w) - int(window.pad_begin.w) + kj * int(window.dilation.w),
                by * int(window.stride.h) - int(window.pad_begin.h) + ki * int(window.dilation.h), c, n);

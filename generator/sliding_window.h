@@ -8,8 +8,8 @@
 namespace convgen::generator {
 
 // columns(bx, by, kj, ki, c, n) = padded(bx*sW - pL + kj*dW, by*sH - pT + ki*dH, c, n).
-// padded must already be defined outside the image (see with_padding).
-Halide::Func unfold_columns(const Halide::Func &padded, const Window &window);
+// padded must already be defined outside the image (see with_padding). Named prefix + kColumns.
+Halide::Func unfold_columns(const Halide::Func &padded, const Window &window, const std::string &prefix = "");
 
 // image(x, y, c, n) = sum of every block element that lands on (x, y); columns is read only
 // inside the block grid, so it may be undefined elsewhere. The sums are computed per stride

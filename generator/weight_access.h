@@ -12,6 +12,7 @@ struct WeightInput {
     Halide::Func logical;  // logical(kx, ky, ci, co), ci within the group
 };
 
-WeightInput conv_weight_input(const OpSpec &spec);
+// Its parameter is named prefix + "weight".
+WeightInput conv_weight_input(const OpSpec &spec, const std::string &prefix = "");
 
 }  // namespace convgen::generator

@@ -31,19 +31,19 @@ Halide::Expr transform_rows(const Halide::Expr &index, int rows, int columns, En
 
 }  // namespace
 
-GeneratedPipeline generate_winograd_conv(const OpSpec &spec) {
+GeneratedPipeline winograd_conv_stages(const OpSpec &spec, const Halide::Func &input, const std::string &prefix) {
     const WinogradMatrices &t = winograd_matrices(int(spec.weight_block));
     const int m = t.m, n = t.n;
     const int in_per_group = int(spec.channels / spec.groups);
     const int out_per_group = int(spec.out_channels / spec.groups);
     const Window &w = spec.window;
 
-    ImageInput input = image_input("input", spec.batch, spec.channels, spec.image, spec.layout);
-    Halide::ImageParam weight = dense_input("weight", {int(spec.out_channels), in_per_group, n, n});
+    Halide::ImageParam weight = dense_input(prefix + "weight", {int(spec.out_channels), in_per_group, n, n});
     std::optional<Halide::ImageParam> bias;
-    if (spec.bias) bias = dense_input("bias", {int(spec.out_channels)});
+    if (spec.bias) bias = dense_input(prefix + "bias", {int(spec.out_channels)});
 
-    Halide::Func padded = with_padding(input.logical, spec.image, spec.padding_mode, w.pads_height(), w.pads_width());
+    Halide::Func padded =
+        with_padding(input, spec.image, spec.padding_mode, w.pads_height(), w.pads_width(), prefix);
 
     // Input tile (tx, ty) starts at padded column tx*m - pad_left. Tiles past the last output
     // read clamped coordinates (within what the valid outputs read, where `padded` is defined):
@@ -58,16 +58,16 @@ GeneratedPipeline generate_winograd_conv(const OpSpec &spec) {
     };
 
     // V = B^T d B, as rows then columns: (B^T d)(i, eta) over the tile's columns i, then B^T of that.
-    Halide::Func input_rows(stage::kWinogradInputRows);
+    Halide::Func input_rows(prefix + stage::kWinogradInputRows);
     input_rows(i, eta, c, tx, ty, nb) =
         transform_rows(eta, n, n, [&](int r, int col) { return t.BT(r, col); }, [&](int row) { return tile_input(i, row); });
-    Halide::Func transformed_input(stage::kWinogradInput);
+    Halide::Func transformed_input(prefix + stage::kWinogradInput);
     transformed_input(xi, eta, c, tx, ty, nb) = transform_rows(
         xi, n, n, [&](int r, int col) { return t.BT(r, col); }, [&](int col) { return input_rows(col, eta, c, tx, ty, nb); });
 
     // The product per point: M(k, xi, eta, tile) = sum_c U(k, c, xi, eta) V(xi, eta, c, tile).
-    Halide::RDom r(0, in_per_group, "winograd_channels");
-    Halide::Func product(stage::kWinogradProduct);
+    Halide::RDom r(0, in_per_group, prefix + "winograd_channels");
+    Halide::Func product(prefix + stage::kWinogradProduct);
     product(k, xi, eta, tx, ty, nb) = 0.0f;
     product(k, xi, eta, tx, ty, nb) +=
         weight(k, r, xi, eta) *
@@ -75,15 +75,15 @@ GeneratedPipeline generate_winograd_conv(const OpSpec &spec) {
 
     // Y = A^T M A, columns then rows, with the epilogue.
     Halide::Var ex("ex"), ey("ey");
-    Halide::Func output_rows(stage::kWinogradOutputRows);
+    Halide::Func output_rows(prefix + stage::kWinogradOutputRows);
     output_rows(k, xi, ey, tx, ty, nb) = transform_rows(
         ey, m, n, [&](int r, int col) { return t.AT(r, col); }, [&](int e) { return product(k, xi, e, tx, ty, nb); });
-    Halide::Func tiles(stage::kWinogradOutput);
+    Halide::Func tiles(prefix + stage::kWinogradOutput);
     tiles(k, ex, ey, tx, ty, nb) = transform_rows(
         ex, m, n, [&](int r, int col) { return t.AT(r, col); }, [&](int x) { return output_rows(k, x, ey, tx, ty, nb); });
 
     Halide::Var x("x"), y("y");
-    Halide::Func result(stage::kResult);
+    Halide::Func result(prefix + stage::kResult);
     result(x, y, c, nb) = activate(initial_value(bias, c) + tiles(c, x % m, y % m, x / m, y / m, nb), spec.activation);
 
     GeneratedPipeline pipeline;
@@ -95,8 +95,8 @@ GeneratedPipeline generate_winograd_conv(const OpSpec &spec) {
     pipeline.stages[stage::kWinogradOutput] = tiles;
     pipeline.stages[stage::kResult] = result;
     pipeline.reduction = r;
-    pipeline.output = image_output(result, spec.batch, spec.out_channels, spec.out, spec.layout);
-    pipeline.arguments = {input.param, weight};
+    pipeline.output = result;
+    pipeline.arguments = {weight};
     if (bias) pipeline.arguments.push_back(*bias);
     return pipeline;
 }

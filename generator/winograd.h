@@ -8,6 +8,8 @@
 
 namespace convgen::generator {
 
-GeneratedPipeline generate_winograd_conv(const OpSpec &spec);
+// The stages of one Winograd conv reading `input` (logical x, y, c, n), named with `prefix`: as
+// conv_stages (generator/generate.h), which calls it for Algorithm::Winograd.
+GeneratedPipeline winograd_conv_stages(const OpSpec &spec, const Halide::Func &input, const std::string &prefix);
 
 }  // namespace convgen::generator

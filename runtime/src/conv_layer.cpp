@@ -322,20 +322,27 @@ std::vector<KernelParam> ConvLayer::params(const OpSpec &spec, const std::option
     return params;
 }
 
+KernelParams ConvLayer::kernel_params(OpSpec &spec) const {
+    KernelParams result;
+    if (!weight_finite()) result.nan_bias = nan_bias_for_skipped_taps(spec);
+    result.params = params(spec, result.nan_bias);
+    return result;
+}
+
 Tensor ConvLayer::forward(ConstTensorView input) const {
     const std::shared_ptr<const LoweredCall> call = plan(input.sizes);
     if (weight_finite()) return execute(*call, input, params(call->spec, std::nullopt));
     LoweredCall with_nan = *call;
-    const std::optional<Tensor> nan_bias = nan_bias_for_skipped_taps(with_nan.spec);
-    return execute(with_nan, input, params(with_nan.spec, nan_bias));
+    const KernelParams params = kernel_params(with_nan.spec);
+    return execute(with_nan, input, params.params);
 }
 
 void ConvLayer::forward(ConstTensorView input, TensorView output) const {
     const std::shared_ptr<const LoweredCall> call = plan(input.sizes);
     if (weight_finite()) return execute(*call, input, params(call->spec, std::nullopt), output);
     LoweredCall with_nan = *call;
-    const std::optional<Tensor> nan_bias = nan_bias_for_skipped_taps(with_nan.spec);
-    execute(with_nan, input, params(with_nan.spec, nan_bias), output);
+    const KernelParams params = kernel_params(with_nan.spec);
+    execute(with_nan, input, params.params, output);
 }
 
 ConvLayer ConvLayer::fused_with(const BatchNormParams &bn) const {

@@ -1,7 +1,5 @@
 // The path every layer's forward takes once its input is validated: dense operands, the cached
 // kernel, and the call.
-#include <algorithm>
-
 #include "convgen/detail/conv_layer.h"
 #include "convgen/errors.h"
 #include "format.h"
@@ -20,8 +18,7 @@ void prepare(const LoweredCall &call) {
     if (runs_kernel(call)) kernel_for(call.spec, call.schedule);
 }
 
-void execute(const LoweredCall &call, ConstTensorView input, const std::vector<KernelParam> &params,
-             TensorView output) {
+void check_output_view(const LoweredCall &call, ConstTensorView input, TensorView output) {
     check_view_shape(input, "input");
     check_view_shape(output, "output");
     if (output.sizes != call.output_sizes) {
@@ -34,19 +31,19 @@ void execute(const LoweredCall &call, ConstTensorView input, const std::vector<K
                            format_shape(output.strides));
     }
     check_no_overlap(input, output);
+}
+
+void execute(const LoweredCall &call, ConstTensorView input, const std::vector<KernelParam> &params,
+             TensorView output) {
+    check_output_view(call, input, output);
     if (!runs_kernel(call)) return;
 
     const std::shared_ptr<const CompiledKernel> kernel = kernel_for(call.spec, call.schedule);
     const DenseOperand dense_input = dense_operand(input, call.input_strides);
-    std::vector<std::unique_ptr<KernelBuffer>> buffers;
-    buffers.push_back(std::make_unique<KernelBuffer>(dense_input.data, call.input_extents));
-    for (const KernelParam &param : params) {
-        buffers.push_back(std::make_unique<KernelBuffer>(param.data, param.extents));
-    }
-    buffers.push_back(std::make_unique<KernelBuffer>(output.data, call.output_extents));
-    std::vector<halide_buffer_t *> raw(buffers.size());
-    std::transform(buffers.begin(), buffers.end(), raw.begin(), [](auto &b) { return b->get(); });
-    run_kernel(*kernel, raw);
+    std::vector<KernelParam> buffers{{dense_input.data, call.input_extents}};
+    buffers.insert(buffers.end(), params.begin(), params.end());
+    buffers.push_back({output.data, call.output_extents});
+    run_kernel(*kernel, buffers);
 }
 
 Tensor execute(const LoweredCall &call, ConstTensorView input, const std::vector<KernelParam> &params) {

@@ -1,5 +1,6 @@
 #include "kernel_cache.h"
 
+#include <functional>
 #include <future>
 #include <map>
 #include <mutex>
@@ -14,7 +15,9 @@
 #include "convgen/cache.h"
 #include "convgen/errors.h"
 #include "convgen/schedules.h"
+#include "kernel_buffer.h"
 #include "kernel_sources.h"
+#include "schedules/chain/chain.h"
 #include "schedules/registry.h"
 
 namespace convgen::detail {
@@ -35,8 +38,8 @@ const Halide::Target &jit_target() {
 
 class KernelCache {
 public:
-    std::shared_ptr<const CompiledKernel> get(const OpSpec &spec, const std::string &schedule) {
-        const std::string key = jit_target().to_string() + '|' + schedule + '|' + spec.key();
+    std::shared_ptr<const CompiledKernel> get(const std::string &key,
+                                              const std::function<KernelRequest()> &make_request) {
         std::promise<std::shared_ptr<const CompiledKernel>> promise;
         std::shared_future<std::shared_ptr<const CompiledKernel>> entry;
         {
@@ -55,7 +58,7 @@ public:
 
         try {
             std::shared_ptr<const CompiledKernel> kernel;
-            kernel = find_or_build_kernel(spec, schedule, jit_target());  // AOT, disk, then JIT
+            kernel = find_or_build_kernel(make_request(), jit_target());  // AOT, disk, then JIT
             promise.set_value(kernel);
             return kernel;
         } catch (...) {
@@ -110,8 +113,20 @@ struct KernelCallContext : Halide::JITUserContext {
 }  // namespace
 
 std::shared_ptr<const CompiledKernel> kernel_for(const OpSpec &spec, const std::string &schedule) {
-    return cache().get(spec, schedule);
+    return cache().get(jit_target().to_string() + '|' + schedule + '|' + spec.key(),
+                       [&] { return op_kernel_request(spec, schedule, jit_target()); });
 }
+
+std::shared_ptr<const CompiledKernel> chain_kernel_for(const ChainSpec &chain, const std::string &layer_schedule) {
+    return cache().get(jit_target().to_string() + '|' + layer_schedule + '|' + chain.key(),
+                       [&] { return chain_kernel_request(chain, layer_schedule, jit_target()); });
+}
+
+void configure_fused_chain(ChainSpec &chain, const ChainConfig *pinned) {
+    schedules::configure_fused_chain(chain, jit_target(), pinned);
+}
+
+std::string fusion_refusal(const ChainSpec &chain) { return schedules::fusion_refusal(chain, jit_target()); }
 
 void configure_kernel(OpSpec &spec, const std::string &schedule_name, const ScheduleConfig *pinned) {
     const schedules::Schedule &schedule = schedules::find_schedule(schedule_name);
@@ -164,8 +179,14 @@ void clear_memory_kernel_cache() { detail::cache().clear(); }
 
 namespace convgen::detail {
 
-void run_kernel(const CompiledKernel &kernel, const std::vector<halide_buffer_t *> &b) {
-    if (b.size() != kernel.buffer_count) throw std::logic_error("kernel called with the wrong number of buffers");
+void run_kernel(const CompiledKernel &kernel, const std::vector<KernelParam> &dense) {
+    if (dense.size() != kernel.buffer_count) throw std::logic_error("kernel called with the wrong number of buffers");
+    std::vector<std::unique_ptr<KernelBuffer>> buffers;
+    std::vector<halide_buffer_t *> b;
+    for (const KernelParam &d : dense) {
+        buffers.push_back(std::make_unique<KernelBuffer>(d.data, d.extents));
+        b.push_back(buffers.back()->get());
+    }
     KernelCallContext capture;
     // Callable matches the context argument by its exact type.
     Halide::JITUserContext *context = &capture;
@@ -173,13 +194,10 @@ void run_kernel(const CompiledKernel &kernel, const std::vector<halide_buffer_t 
     if (!kernel.callable) {
         status = call_aot_entry(kernel.entry, b, capture.message);
     } else {
-        const Halide::Callable &callable = *kernel.callable;
-        switch (b.size()) {
-        case 2: status = callable(context, b[0], b[1]); break;
-        case 3: status = callable(context, b[0], b[1], b[2]); break;
-        case 4: status = callable(context, b[0], b[1], b[2], b[3]); break;
-        default: throw std::logic_error("unsupported kernel arity");
-        }
+        // Halide's argv convention: the context by address, then the buffers.
+        std::vector<const void *> argv{&context};
+        argv.insert(argv.end(), b.begin(), b.end());
+        status = kernel.callable->call_argv_fast(argv.size(), argv.data());
     }
     if (status != 0) throw KernelError("kernel failed (" + std::to_string(status) + "): " + capture.message);
 }

@@ -7,6 +7,8 @@
 
 #include <HalideRuntime.h>
 
+#include "convgen/chain_spec.h"
+#include "convgen/detail/conv_layer.h"
 #include "convgen/op_spec.h"
 
 namespace convgen::detail {
@@ -17,6 +19,12 @@ class CompiledKernel;
 // Concurrent first requests compile once. Throws ValueError (unknown schedule) or KernelError.
 std::shared_ptr<const CompiledKernel> kernel_for(const OpSpec &spec, const std::string &schedule);
 
+// The kernel of a chain whose unfused layer (if any) runs under `layer_schedule`.
+std::shared_ptr<const CompiledKernel> chain_kernel_for(const ChainSpec &chain, const std::string &layer_schedule);
+// schedules/chain/chain.h's configure_fused_chain and fusion_refusal on the JIT target.
+void configure_fused_chain(ChainSpec &chain, const ChainConfig *pinned = nullptr);
+std::string fusion_refusal(const ChainSpec &chain);
+
 // Sets the fields `schedule` chooses for spec on the JIT target (its config and weight layout):
 // the tuning database's best config for this machine and thread count when the schedule uses
 // the database and it has one, else the schedule's rules.
@@ -26,8 +34,8 @@ void configure_kernel(OpSpec &spec, const std::string &schedule, const ScheduleC
 // Throws ValueError naming the known schedules when `name` is not one of them.
 void check_schedule_name(const std::string &name);
 
-// Runs the kernel on buffers in the pipeline's call order (inputs, then the output).
-void run_kernel(const CompiledKernel &kernel, const std::vector<halide_buffer_t *> &buffers);
+// Runs the kernel on dense buffers in the pipeline's call order (inputs, then the output).
+void run_kernel(const CompiledKernel &kernel, const std::vector<KernelParam> &buffers);
 
 // Number of distinct kernels compiled so far in this process.
 size_t compiled_kernel_count();

@@ -21,8 +21,8 @@ namespace detail {
 class ConvBlockImpl;
 }
 
-// How a block runs. Auto: the tuning database's choice for this machine when it has one, else
-// fused where the schedules can fuse the chain, else layer by layer.
+// How a block runs. Auto: fused where the schedules can fuse the chain (every layer a direct
+// conv under the hand or tuned schedule with a channel vector of outputs), else layer by layer.
 enum class BlockFusion { Auto, Fused, LayerByLayer };
 
 // Residual (what is added before the final activation) and its names: convgen/chain_spec.h.
@@ -60,6 +60,7 @@ public:
     void forward(ConstTensorView input, ConstTensorView residual, TensorView output) const;
 
 private:
+    static std::shared_ptr<const detail::ConvLayer> layer_impl(const ConvLayerBase &layer);
     std::shared_ptr<const detail::ConvBlockImpl> impl_;
 };
 

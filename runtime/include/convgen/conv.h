@@ -32,6 +32,7 @@ public:
     void forward(ConstTensorView input, TensorView output) const { impl_->forward(input, output); }
 
 protected:
+    friend class ConvBlock;  // runs the layers it chains
     explicit ConvLayerBase(detail::ConvLayer impl) : impl_(std::make_shared<detail::ConvLayer>(std::move(impl))) {}
     std::shared_ptr<detail::ConvLayer> impl_;
 };

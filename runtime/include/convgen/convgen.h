@@ -1,6 +1,7 @@
 #pragma once
 // Everything a user of convgen includes.
 #include "convgen/batch_norm.h"
+#include "convgen/block.h"
 #include "convgen/conv.h"
 #include "convgen/errors.h"
 #include "convgen/op_spec.h"

@@ -60,6 +60,15 @@ struct KernelParam {
     std::vector<int64_t> extents;  // innermost first
 };
 
+// A layer's parameters for one kernel call, with the storage of any it made for the call.
+struct KernelParams {
+    std::optional<Tensor> nan_bias;  // see ConvLayer::kernel_params
+    std::vector<KernelParam> params;
+};
+
+// Throws RuntimeError unless `output` is a view the call can write: its sizes, dense in the
+// call's layout, not overlapping `input`.
+void check_output_view(const LoweredCall &call, ConstTensorView input, TensorView output);
 // Runs a lowered call with the op's parameters, if it has any.
 void execute(const LoweredCall &call, ConstTensorView input, const std::vector<KernelParam> &params,
              TensorView output);
@@ -86,6 +95,11 @@ public:
     void prepare(const Shape &input_sizes) const;
     Tensor forward(ConstTensorView input) const;
     void forward(ConstTensorView input, TensorView output) const;
+
+    // The weight packed for spec's layout, and the bias. When a non-finite weight sits on a tap
+    // the kernel skips (runtime/src/skipped_taps.h), spec.bias is set and the bias returned makes
+    // its channels NaN, as PyTorch's would be.
+    KernelParams kernel_params(OpSpec &spec) const;
 
     // A copy with the eval-mode BatchNorm folded into weights and bias.
     ConvLayer fused_with(const BatchNormParams &bn) const;

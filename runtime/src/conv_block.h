@@ -1,0 +1,53 @@
+#pragma once
+// What is behind ConvBlock: the shared layers and, per input shape, a plan: one chain kernel for
+// the whole block (fused), or the layers' own kernels in turn (layer by layer), the last layer
+// then run as a chain of one when the block adds a residual or a final activation.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <tuple>
+#include <vector>
+
+#include "convgen/block.h"
+#include "convgen/detail/conv_layer.h"
+
+namespace convgen::detail {
+
+struct BlockPlan {
+    std::vector<std::shared_ptr<const LoweredCall>> calls;  // each layer's call, validated in order
+    bool fused = false;
+    // Fused: the whole block. Layer by layer: the last layer with the block's epilogue (residual
+    // Given: the block's input or the caller's tensor), when it has one.
+    std::optional<ChainSpec> chain;
+    std::string chain_schedule;  // the schedule of the chain's unfused layer
+};
+
+class ConvBlockImpl {
+public:
+    ConvBlockImpl(std::vector<std::shared_ptr<const ConvLayer>> layers, ConvBlockOptions options);
+
+    const ConvBlockOptions &options() const { return options_; }
+    size_t size() const { return layers_.size(); }
+    // Kept per (input sizes, threads, tuning generation), as the layers keep theirs.
+    std::shared_ptr<const BlockPlan> plan(const Shape &input_sizes) const;
+    void prepare(const Shape &input_sizes) const;
+    // residual: the caller's tensor for Residual::Given, else null.
+    void forward(ConstTensorView input, const ConstTensorView *residual, TensorView output) const;
+
+private:
+    BlockPlan make_plan(const Shape &input_sizes) const;
+    // Why the block cannot be fused for these calls; empty when it can.
+    std::string fusion_refusal(const ChainSpec &chain) const;
+    // Runs `chain` on `input` (the first chained layer's) with the chained layers' parameters.
+    void run_chain(ChainSpec chain, const std::string &schedule, size_t first_layer, ConstTensorView input,
+                   const LoweredCall &first_call, const std::optional<ConstTensorView> &residual,
+                   const LoweredCall &last_call, TensorView output) const;
+
+    std::vector<std::shared_ptr<const ConvLayer>> layers_;
+    ConvBlockOptions options_;
+    mutable std::mutex mutex_;
+    mutable std::map<std::tuple<Shape, int, uint64_t>, std::shared_ptr<const BlockPlan>> plans_;
+};
+
+}  // namespace convgen::detail

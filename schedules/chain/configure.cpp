@@ -1,0 +1,67 @@
+// Which chains fuse, and the rules for a fused chain's configs.
+#include <algorithm>
+
+#include "convgen/errors.h"
+#include "schedules/chain/chain.h"
+#include "schedules/hand/hand.h"
+
+namespace convgen::schedules {
+namespace {
+
+// Parallel tasks wanted per chain (over images and bands of rows): enough for a few threads to
+// balance. More bands cost more: each recomputes the rows its first strip's window reaches above.
+constexpr int kWantedTasks = 8;
+// Bands shorter than this spend too much on that halo.
+constexpr int kShortestBand = 4;
+
+}  // namespace
+
+std::string fusion_refusal(const ChainSpec &chain, const Halide::Target &target) {
+    if (chain.layers.size() < 2) return "a chain of one layer has nothing to fuse";
+    for (size_t i = 0; i < chain.layers.size(); ++i) {
+        const OpSpec &layer = chain.layers[i];
+        const std::string which = "layer " + std::to_string(i);
+        if (!hand::is_direct_cpu_conv(layer, target)) {
+            return which + " is not a direct conv on a CPU target (algorithm '" +
+                   std::string(to_string(layer.algorithm)) + "')";
+        }
+        if (!hand::uses_channel_tiles(layer, target)) return which + " has too few output channels for a channel vector";
+    }
+    return {};
+}
+
+void check_chain_config(const ChainSpec &chain, const ChainConfig &config) {
+    const int64_t rows = chain.last().out.h;
+    if (!config.fused()) throw ValueError("chain config '" + config.text() + "' cannot be used: a fused chain needs strips");
+    if (config.task_rows > rows || config.strip_rows > config.task_rows || config.task_rows % config.strip_rows != 0) {
+        throw ValueError("chain config '" + config.text() + "' cannot be used: strip_rows must divide task_rows, and "
+                         "task_rows be at most the " + std::to_string(rows) + " output rows");
+    }
+}
+
+void configure_fused_chain(ChainSpec &chain, const Halide::Target &target, const ChainConfig *chosen) {
+    const std::string why = fusion_refusal(chain, target);
+    if (!why.empty()) throw ValueError("this block cannot be fused: " + why);
+    const Schedule &hand = find_schedule("hand");
+    for (OpSpec &layer : chain.layers) {
+        // Only the register tile and the reduction unroll apply inside a strip: the task and
+        // staging fields of a layer of its own do not.
+        const ScheduleConfig rules = hand::default_channel_tiles_config(layer, target);
+        ScheduleConfig tile = hand::tiled_config(ScheduleFamily::ChannelTiles,
+                                                 {rules.vector_width, rules.vectors, rules.scalars});
+        tile.reduction_unroll = rules.reduction_unroll;
+        configure(layer, hand, target, &tile);
+    }
+    if (chosen) {
+        check_chain_config(chain, *chosen);
+        chain.config = *chosen;
+        return;
+    }
+    const OpSpec &last = chain.last();
+    const int64_t rows = last.out.h;
+    const int64_t bands_wanted = std::max<int64_t>(1, (kWantedTasks + last.batch - 1) / last.batch);
+    const int64_t band = std::min<int64_t>(rows, std::max<int64_t>(kShortestBand, (rows + bands_wanted - 1) / bands_wanted));
+    chain.config = {1, int(band)};
+}
+
+}  // namespace convgen::schedules

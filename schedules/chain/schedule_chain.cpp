@@ -1,0 +1,75 @@
+// A fused chain, per strip of output rows: each parallel task owns a band of rows of one image;
+// for each strip of the band, every intermediate computes the rows the next layer's window needs
+// beyond what earlier strips computed (Halide's sliding window over storage kept for the task),
+// so an intermediate is computed once per band, halo aside, and stays in cache between layers.
+// Every layer is tiled as the hand schedule's channel tiles: register tiles of output-channel
+// vectors x columns, the accumulators in registers over the whole reduction.
+#include "convgen/live_taps.h"
+#include "schedules/chain/chain.h"
+
+namespace convgen::schedules {
+namespace {
+
+namespace stage = generator::stage;
+using generator::GeneratedPipeline;
+
+// `f` (x, y, c, n) in channel tiles x column tiles, vectorised over channels, with the layer's
+// accumulator computed per tile in registers; `outer` are f's other loops, innermost first.
+void tile_channels(Halide::Func f, const GeneratedPipeline &layer, const OpSpec &spec,
+                   const std::vector<Halide::VarOrRVar> &outer) {
+    const ScheduleConfig &config = spec.config;
+    const int vw = config.vector_width, channel_tile = vw * config.vectors;
+    Halide::Var x("x"), c("c"), y("y"), n("n"), xo("xo"), xi("xi"), co("co"), ci("ci");
+    std::vector<Halide::VarOrRVar> order{ci, xi, xo, co};
+    order.insert(order.end(), outer.begin(), outer.end());
+    f.split(c, co, ci, channel_tile, Halide::TailStrategy::ShiftInwards)
+        .split(x, xo, xi, config.scalars, Halide::TailStrategy::ShiftInwards)
+        .reorder(order)
+        .vectorize(ci, vw)
+        .unroll(ci)
+        .unroll(xi);
+
+    Halide::Func accumulator = layer.stage(stage::kAccumulator);
+    const Halide::RDom &r = layer.reduction;  // (kx, ky, ci)
+    accumulator.compute_at(f, xo).reorder_storage(c, x, y, n).vectorize(c, vw).unroll(c).unroll(x);
+    Halide::Stage update = accumulator.update();
+    update.reorder(c, x, r.z, r.x, r.y, y, n).vectorize(c, vw).unroll(c).unroll(x);
+    if (config.reduction_unroll > 1) {
+        Halide::RVar rzo("rzo"), rzu("rzu");
+        update.split(r.z, rzo, rzu, config.reduction_unroll).unroll(rzu);
+    }
+    // Depthwise layers reduce over the taps alone: unrolled, neighbouring columns share loads.
+    if (spec.channels == spec.groups && live_taps(spec).area() <= 25) update.unroll(r.x).unroll(r.y);
+}
+
+void schedule_fused(generator::GeneratedChain &generated, const ChainSpec &chain) {
+    Halide::Var y("y"), n("n"), band("band"), rows("rows"), strip("strip"), row("row"), task("task");
+    Halide::Func output = generated.output;
+    // Bands overlap at the end (ShiftInwards) rather than run past the image; an overlapping row is
+    // written twice with the same value.
+    output.split(y, band, rows, chain.config.task_rows, Halide::TailStrategy::ShiftInwards)
+        .split(rows, strip, row, chain.config.strip_rows, Halide::TailStrategy::ShiftInwards);
+    tile_channels(output, generated.layers.back(), chain.last(), {row, strip, band, n});
+    output.fuse(band, n, task).parallel(task);
+
+    for (size_t i = 0; i + 1 < chain.layers.size(); ++i) {
+        Halide::Func intermediate = generated.layers[i].output;
+        Halide::Var x("x"), c("c");
+        intermediate.store_at(output, task).compute_at(output, strip).reorder_storage(c, x, y, n);
+        tile_channels(intermediate, generated.layers[i], chain.layers[i], {y, n});
+    }
+}
+
+}  // namespace
+
+void schedule_chain(generator::GeneratedChain &generated, const ChainSpec &chain, const Schedule &layer_schedule,
+                    const Halide::Target &target) {
+    if (chain.config.fused()) return schedule_fused(generated, chain);
+    if (chain.layers.size() != 1) throw std::logic_error("an unfused chain must have one layer");
+    GeneratedPipeline single = generated.layers.front();
+    single.output = generated.output;
+    single.arguments = generated.arguments;
+    layer_schedule.apply(single, chain.first(), target);
+}
+
+}  // namespace convgen::schedules
