@@ -1,6 +1,7 @@
 // `convgen bench`: every suite layer under each variant (convgen schedules, oneDNN in its best
 // layout and with NCHW in/out) and thread count, measured side by side in one process; a table per
 // layer, per-network totals and geomean ratios to oneDNN, as a table, JSON or CSV, and a chart.
+// `convgen bench --blocks` times conv blocks instead (bench_blocks.h).
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -12,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_blocks.h"
 #include "convgen/convgen.h"
 #include "convgen/suite.h"
 #include "subcommand.h"
@@ -40,16 +42,29 @@ class BenchCommand : public Subcommand {
 public:
     explicit BenchCommand(CLI::App &app) {
         CLI::App *command = app.add_subcommand("bench", "benchmark schedules against each other and oneDNN");
-        command->add_option("--suite", suite_, "suite .jsonl file");
+        command->add_flag("--blocks", blocks_,
+                          "benchmark conv blocks (bench/suites/blocks_public.jsonl): convgen fused, layer by layer "
+                          "and auto against oneDNN layer by layer with post-ops");
+        suite_option_ = command->add_option("--suite", suite_, "suite .jsonl file");
         command->add_option("--nets", nets_, "networks to run (default: all)")->delimiter(',');
         command->add_option("--threads", threads_, "thread counts, e.g. 1,2")->delimiter(',')->check(CLI::PositiveNumber);
-        command->add_option("--schedules", schedules_, "variants to run (oneDNN rows are always added)")->delimiter(',');
+        schedules_option_ =
+            command->add_option("--schedules", schedules_,
+                                "variants to run (oneDNN rows are always added); with --blocks: fused, layers, auto")
+                ->delimiter(',');
         command->add_option("--format", format_, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
         command->add_option("--plot", plot_, "write a PNG chart of schedules against oneDNN per network");
         command->add_option("--min-time", min_seconds_, "seconds of timed runs per measurement")->check(CLI::PositiveNumber);
     }
 
     void run() override {
+        if (blocks_) {
+            if (!plot_.empty()) throw Error("--plot does not apply to --blocks");
+            run_block_bench({suite_option_->count() ? suite_ : std::string(CONVGEN_SUITE_DIR) + "/blocks_public.jsonl",
+                             nets_, threads_, schedules_option_->count() ? schedules_ : std::vector<std::string>{},
+                             format_, min_seconds_});
+            return;
+        }
         std::vector<std::string> variants = schedules_;
         for (const char *baseline : {"onednn", "onednn_nchw"}) {
             if (std::find(variants.begin(), variants.end(), baseline) == variants.end()) variants.push_back(baseline);
@@ -229,6 +244,8 @@ private:
         if (status != 0) throw Error("plotting failed (" + command + ")");
     }
 
+    bool blocks_ = false;
+    CLI::Option *suite_option_ = nullptr, *schedules_option_ = nullptr;
     std::string suite_ = std::string(CONVGEN_SUITE_DIR) + "/conv2d_public.jsonl";
     std::vector<std::string> nets_;
     std::vector<int> threads_{1, 2};

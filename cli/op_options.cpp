@@ -24,6 +24,13 @@ void OpOptions::refuse(const std::string &op, std::initializer_list<const char *
 }
 
 void OpOptions::refuse_inapplicable(const std::string &op) const {
+    if (op == "block") {  // the spec file holds every layer's options
+        refuse(op, {"--weight", "--bias", "--stride", "--padding", "--dilation", "--groups", "--padding-mode",
+                    "--output-padding", "--kernel-size", "--output-size", "--activation", "--algorithm", "--bn-mean",
+                    "--bn-var", "--bn-weight", "--bn-bias", "--bn-eps"});
+        return;
+    }
+    refuse(op, {"--spec", "--weights-dir", "--fusion", "--residual"});
     if (op == "unfold" || op == "fold") {
         refuse(op, {"--weight", "--bias", "--groups", "--padding-mode", "--output-padding", "--activation", "--bn-mean",
                     "--bn-var", "--bn-weight", "--bn-bias", "--bn-eps", "--weight-shape"});

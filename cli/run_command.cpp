@@ -1,6 +1,11 @@
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <sstream>
 
+#include "convgen/block_suite.h"
 #include "convgen/convgen.h"
 #include "npy.h"
 #include "op_options.h"
@@ -33,13 +38,33 @@ Shape file_shape(const Tensor &result, size_t spatial_rank, Layout layout) {
     return sizes;
 }
 
+// `run`'s ops: every op of `compile`, and a block of convs from a spec file.
+const std::vector<std::string> kRunOps = [] {
+    std::vector<std::string> ops = kOps;
+    ops.push_back("block");
+    return ops;
+}();
+
+// A block spec: one object of the block suite format (bench/suites/blocks_public.jsonl).
+SuiteBlock read_block_spec(const std::string &path) {
+    std::ifstream file(path);
+    if (!file) throw Error("cannot open block spec '" + path + "'");
+    std::stringstream text;
+    text << file.rdbuf();
+    try {
+        return parse_block(text.str());
+    } catch (const Error &e) {
+        throw Error(path + ": invalid block spec: " + e.what());
+    }
+}
+
 class RunCommand : public Subcommand {
 public:
     explicit RunCommand(CLI::App &app)
         : command_(app.add_subcommand("run", "run one op on .npy files")), options_(command_) {
-        command_->add_option("op", op_, "conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold")
+        command_->add_option("op", op_, "conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold, block")
             ->required()
-            ->check(CLI::IsMember(kOps));
+            ->check(CLI::IsMember(kRunOps));
         command_->add_option("--input", input_, "input .npy (float32)")->required();
         command_->add_option("--output", output_, "output .npy, written only on success")->required();
         options_.add("--weight", weight_, "weight .npy in PyTorch's layout");
@@ -49,6 +74,11 @@ public:
         options_.add("--bn-weight", bn_weight_, "BatchNorm weight (gamma) .npy");
         options_.add("--bn-bias", bn_bias_, "BatchNorm bias (beta) .npy");
         options_.add("--bn-eps", bn_eps_, "BatchNorm eps (default 1e-5)");
+        options_.add("--spec", spec_, "block: the block's JSON (one entry of the block suite format)");
+        options_.add("--weights-dir", weights_dir_,
+                     "block: directory of layer<i>.weight.npy and layer<i>.bias.npy in PyTorch's layout");
+        options_.add("--fusion", fusion_, "block: auto, fused or layers")->check(CLI::IsMember(kFusionNames));
+        options_.add("--residual", residual_, "block: the tensor added before the final activation (spec: \"given\")");
     }
 
     void run() override {
@@ -58,7 +88,9 @@ public:
         options_.refuse_inapplicable(op);
         Tensor result;
         size_t spatial_rank = 2;
-        if (op == "unfold") {
+        if (op == "block") {
+            result = run_block(input, layout);
+        } else if (op == "unfold") {
             result = Unfold(options_.unfold_options()).forward(logical_view(input, 2, layout));
         } else if (op == "fold") {
             result = Fold(options_.fold_options()).forward(input);
@@ -95,6 +127,47 @@ private:
         return layer.forward(logical_view(input, D, layout));
     }
 
+    Tensor run_block(const Tensor &input, Layout layout) const {
+        if (!given("--spec")) throw Error("--spec is required for block");
+        if (!given("--weights-dir")) throw Error("--weights-dir is required for block");
+        const SuiteBlock spec = read_block_spec(spec_);
+        if (spec.residual == Residual::Given && !given("--residual")) {
+            throw Error("the spec's residual is \"given\": --residual is required");
+        }
+        if (spec.residual != Residual::Given && given("--residual")) {
+            throw Error("--residual needs the spec's \"residual\" to be \"given\", not \"" +
+                        std::string(to_string(spec.residual)) + "\"");
+        }
+        std::vector<Conv2d> layers = spec.make_layers(layout, options_.schedule());
+        // Weights and biases as layer<i>.weight.npy / layer<i>.bias.npy; a file for a bias the
+        // spec does not have is refused rather than ignored.
+        for (size_t i = 0; i < layers.size(); ++i) {
+            const std::filesystem::path stem = std::filesystem::path(weights_dir_) / ("layer" + std::to_string(i));
+            const std::string weight = stem.string() + ".weight.npy", bias = stem.string() + ".bias.npy";
+            load_into(weight, [&](const Tensor &w) { layers[i].set_weight(w); });
+            if (spec.layers[i].bias) {
+                load_into(bias, [&](const Tensor &b) { layers[i].set_bias(b); });
+            } else if (std::filesystem::exists(bias)) {
+                throw Error(bias + ": layer " + std::to_string(i) + " of the spec has no bias (\"bias\": false)");
+            }
+        }
+        const ConvBlock block(std::move(layers), spec.block_options(kFusionNames.at(fusion_)));
+        const ConstTensorView x = logical_view(input, 2, layout);
+        if (spec.residual != Residual::Given) return block.forward(x);
+        const Tensor residual = read_npy(residual_);
+        return block.forward(x, logical_view(residual, 2, layout));
+    }
+
+    // Reads `path` and hands it to `use`, naming the file in any error about its contents.
+    static void load_into(const std::string &path, const std::function<void(const Tensor &)> &use) {
+        const Tensor tensor = read_npy(path);
+        try {
+            use(tensor);
+        } catch (const Error &e) {
+            throw Error(path + ": " + e.what());
+        }
+    }
+
     BatchNormParams batch_norm() const {
         if (!given("--bn-mean") || !given("--bn-var")) throw Error("--bn-mean and --bn-var are both required");
         bn_tensors_.clear();
@@ -110,6 +183,7 @@ private:
     CLI::App *command_;
     OpOptions options_;
     std::string op_, input_, weight_, bias_, output_, bn_mean_, bn_var_, bn_weight_, bn_bias_;
+    std::string spec_, weights_dir_, fusion_ = "auto", residual_;
     double bn_eps_ = 1e-5;
     mutable std::vector<std::unique_ptr<Tensor>> bn_tensors_;
 };

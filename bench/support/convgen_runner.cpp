@@ -7,7 +7,6 @@
 #include "runners.h"
 
 namespace convgen::bench {
-namespace {
 
 Tensor random_input(const Shape &shape, Layout layout) {
     Tensor t(shape, layout_strides(shape, 1, layout));
@@ -16,6 +15,8 @@ Tensor random_input(const Shape &shape, Layout layout) {
     for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = uniform(engine);
     return t;
 }
+
+namespace {
 
 // The variant's algorithm, or direct where Winograd cannot compute the layer.
 Algorithm algorithm_for(const Variant &v, const SuiteLayer &l) {

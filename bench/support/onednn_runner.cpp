@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include "convgen/errors.h"
+#include "onednn_fill.h"
 #include "runners.h"
 
 namespace convgen::bench {
@@ -54,13 +55,13 @@ public:
         user_src_ = memory({src_dims, f32, tag::nchw}, engine_);
         user_dst_ = memory({dst_dims, f32, tag::nchw}, engine_);
         memory user_weights({weight_dims, f32, grouped ? tag::goihw : tag::oihw}, engine_);
-        fill(user_src_);
-        fill(user_weights);
+        fill_pseudo_random(user_src_);
+        fill_pseudo_random(user_weights);
         src_ = memory(pd.src_desc(), engine_);
         dst_ = memory(pd.dst_desc(), engine_);
         weights_ = memory(pd.weights_desc(), engine_);
         bias_ = memory(bias_md, engine_);
-        fill(bias_);
+        fill_pseudo_random(bias_);
         // Weights are reordered once, as any inference engine does; the input is reordered per
         // call only when the caller's tensors are NCHW.
         dnnl::reorder(user_weights, weights_).execute(stream_, user_weights, weights_);
@@ -79,12 +80,6 @@ public:
     }
 
 private:
-    static void fill(memory &m) {
-        float *data = static_cast<float *>(m.get_data_handle());
-        const size_t count = m.get_desc().get_size() / sizeof(float);
-        for (size_t i = 0; i < count; ++i) data[i] = float((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
-    }
-
     bool nchw_in_out_;
     dnnl::engine engine_{dnnl::engine::kind::cpu, 0};
     dnnl::stream stream_{engine_};

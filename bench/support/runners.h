@@ -13,6 +13,8 @@ class Runner {
 public:
     virtual ~Runner() = default;
     virtual void run() = 0;
+    // How it runs, where that varies with the problem (empty otherwise).
+    virtual std::string plan() const { return {}; }
 };
 
 // A named way to run a layer: a convgen schedule in a layout, the plain-loop reference, or
@@ -32,6 +34,9 @@ struct Variant {
 const std::vector<Variant> &all_variants();
 // Throws convgen::Error listing the known names.
 const Variant &find_variant(const std::string &name);
+
+// A dense tensor of uniform values in [-1, 1) in `layout` (the same for every call).
+Tensor random_input(const Shape &shape, Layout layout);
 
 // `threads` applies to convgen's and oneDNN's thread pools alike.
 std::unique_ptr<Runner> make_runner(const Variant &variant, const SuiteLayer &layer, int threads);

@@ -2,13 +2,11 @@
 
 #include <fstream>
 
-#include <nlohmann/json.hpp>
-
-#include "convgen/errors.h"
+#include "suite_json.h"
 
 namespace convgen {
 
-Conv2dOptions SuiteLayer::options() const {
+Conv2dOptions SuiteConv::conv_options(int64_t in_channels) const {
     return Conv2dOptions(in_channels, out_channels, {kernel[0], kernel[1]})
         .stride({stride[0], stride[1]})
         .padding({padding[0], padding[1]})
@@ -18,7 +16,36 @@ Conv2dOptions SuiteLayer::options() const {
         .padding_mode(padding_mode);
 }
 
+namespace detail {
+
+SuiteConv parse_suite_conv(const nlohmann::json &entry, const std::string &where) {
+    using Pair = std::array<int64_t, 2>;
+    SuiteConv c;
+    c.out_channels = suite_field<int64_t>(entry, "out_channels", where);
+    c.kernel = suite_field<Pair>(entry, "kernel", where);
+    c.stride = suite_field<Pair>(entry, "stride", where);
+    c.padding = suite_field<Pair>(entry, "padding", where);
+    c.dilation = suite_field<Pair>(entry, "dilation", where);
+    c.groups = suite_field<int64_t>(entry, "groups", where);
+    c.bias = suite_field<bool>(entry, "bias", where);
+    c.padding_mode = suite_field<std::string>(entry, "padding_mode", where);
+    return c;
+}
+
+nlohmann::json parse_suite_line(const std::string &line) {
+    try {
+        nlohmann::json entry = nlohmann::json::parse(line);
+        if (!entry.is_object()) throw Error("expected a JSON object");
+        return entry;
+    } catch (const nlohmann::json::parse_error &e) {
+        throw Error(std::string("invalid JSON: ") + e.what());
+    }
+}
+
+}  // namespace detail
+
 std::vector<SuiteLayer> read_suite(const std::string &path) {
+    using detail::suite_field;
     std::ifstream file(path);
     if (!file) throw Error("cannot open suite file '" + path + "'");
     std::vector<SuiteLayer> layers;
@@ -26,25 +53,18 @@ std::vector<SuiteLayer> read_suite(const std::string &path) {
     for (int line_number = 1; std::getline(file, line); ++line_number) {
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         try {
-            const nlohmann::json j = nlohmann::json::parse(line);
+            const nlohmann::json j = detail::parse_suite_line(line);
             SuiteLayer l;
-            l.net = j.at("net").get<std::string>();
-            l.name = j.at("name").get<std::string>();
-            l.batch = j.at("N").get<int64_t>();
-            l.in_channels = j.at("C").get<int64_t>();
-            l.height = j.at("H").get<int64_t>();
-            l.width = j.at("W").get<int64_t>();
-            l.out_channels = j.at("out_channels").get<int64_t>();
-            l.kernel = j.at("kernel").get<std::array<int64_t, 2>>();
-            l.stride = j.at("stride").get<std::array<int64_t, 2>>();
-            l.padding = j.at("padding").get<std::array<int64_t, 2>>();
-            l.dilation = j.at("dilation").get<std::array<int64_t, 2>>();
-            l.groups = j.at("groups").get<int64_t>();
-            l.bias = j.at("bias").get<bool>();
-            l.padding_mode = j.at("padding_mode").get<std::string>();
-            l.count = j.value("count", int64_t{1});
+            static_cast<SuiteConv &>(l) = detail::parse_suite_conv(j);
+            l.net = suite_field<std::string>(j, "net");
+            l.name = suite_field<std::string>(j, "name");
+            l.batch = suite_field<int64_t>(j, "N");
+            l.in_channels = suite_field<int64_t>(j, "C");
+            l.height = suite_field<int64_t>(j, "H");
+            l.width = suite_field<int64_t>(j, "W");
+            l.count = suite_field<int64_t>(j, "count", int64_t{1}, "");
             layers.push_back(std::move(l));
-        } catch (const nlohmann::json::exception &e) {
+        } catch (const Error &e) {
             throw Error(path + ":" + std::to_string(line_number) + ": invalid suite entry: " + e.what());
         }
     }

@@ -10,20 +10,28 @@
 
 namespace convgen {
 
-struct SuiteLayer {
-    std::string net, name;
-    int64_t batch = 1, in_channels = 0, height = 0, width = 0, out_channels = 0;
+// A conv's own fields in a suite entry. Its input channels are not among them: a layer entry
+// states them, a block's layer takes its predecessor's output channels.
+struct SuiteConv {
+    int64_t out_channels = 0;
     std::array<int64_t, 2> kernel{1, 1}, stride{1, 1}, padding{0, 0}, dilation{1, 1};
     int64_t groups = 1;
     bool bias = false;
     std::string padding_mode = "zeros";
+
+    Conv2dOptions conv_options(int64_t in_channels) const;
+};
+
+struct SuiteLayer : SuiteConv {
+    std::string net, name;
+    int64_t batch = 1, in_channels = 0, height = 0, width = 0;
     int64_t count = 1;  // how many times the layer occurs in its network
 
-    Conv2dOptions options() const;
+    Conv2dOptions options() const { return conv_options(in_channels); }
     Shape input_shape() const { return {batch, in_channels, height, width}; }
 };
 
-// Throws convgen::Error naming the file and line of a malformed entry.
+// Throws convgen::Error naming the file, line and field of a malformed entry.
 std::vector<SuiteLayer> read_suite(const std::string &path);
 
 }  // namespace convgen

@@ -1,0 +1,313 @@
+#include "bench_blocks.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "convgen/block_suite.h"
+#include "op_options.h"
+#include "support/block_runners.h"
+#include "support/measure.h"
+
+namespace convgen::cli {
+namespace {
+
+struct Measurement {
+    std::string net, block, schedule;
+    int threads = 1;
+    int64_t count = 1;
+    double ms = 0;
+    std::string plan;
+};
+
+struct Failure {
+    std::string net, block, schedule;
+    int threads = 1;
+    std::string error;
+};
+
+// Per (network, variant, threads): the sum of count x ms over the network's blocks.
+struct Total {
+    std::string net, schedule;
+    int threads = 1;
+    double ms = 0;
+    size_t blocks = 0, blocks_in_net = 0;  // summed, and in the run: fewer when a variant failed on one
+};
+
+// oneDNN's two raw rows, and the better of them per block.
+constexpr const char *kOnednnLayers = "onednn_layers", *kOnednnDepthwise = "onednn_dw", *kOnednn = "onednn";
+
+class BlockBench {
+public:
+    explicit BlockBench(const BlockBenchOptions &options) : options_(options) {
+        for (const std::string &v : options.variants) {
+            const auto &known = block_bench_variants();
+            if (std::find(known.begin(), known.end(), v) == known.end()) {
+                std::string names;
+                for (const std::string &k : known) names += (names.empty() ? "" : ", ") + k;
+                throw Error("unknown block variant '" + v + "' for --blocks, expected one of {" + names + "}");
+            }
+        }
+        variants_ = options.variants.empty() ? block_bench_variants() : options.variants;
+        variants_.push_back(kOnednnLayers);
+        variants_.push_back(kOnednnDepthwise);
+        for (SuiteBlock &b : read_block_suite(options.suite)) {
+            if (options.nets.empty() || std::find(options.nets.begin(), options.nets.end(), b.net) != options.nets.end()) {
+                blocks_.push_back(std::move(b));
+            }
+        }
+        if (blocks_.empty()) throw Error("no block of the requested networks in '" + options.suite + "'");
+    }
+
+    void run() {
+        measure_all();
+        add_best_onednn();
+        if (options_.format == "json") {
+            std::printf("%s\n", report().dump(2).c_str());
+        } else if (options_.format == "csv") {
+            print_csv();
+        } else {
+            print_table();
+        }
+    }
+
+private:
+    void measure_all() {
+        const std::vector<int> thread_counts = sorted_threads();
+        const size_t total = thread_counts.size() * blocks_.size() * variants_.size();
+        size_t done = 0;
+        // Thread counts outermost, so every measurement at one count is taken before the next.
+        for (int t : thread_counts) {
+            for (const SuiteBlock &b : blocks_) {
+                for (const std::string &variant : variants_) {
+                    std::fprintf(stderr, "\r[%zu/%zu] %-22s %-14s %d thread(s)   ", ++done, total, b.name.c_str(),
+                                 variant.c_str(), t);
+                    std::fflush(stderr);
+                    try {
+                        measurements_.push_back(measure(variant, b, t));
+                    } catch (const std::exception &e) {  // one failing variant leaves the rest standing
+                        std::fprintf(stderr, "\nconvgen bench --blocks: %s on %s at %d thread(s) failed: %s\n",
+                                     variant.c_str(), b.name.c_str(), t, e.what());
+                        failures_.push_back({b.net, b.name, variant, t, e.what()});
+                    }
+                }
+            }
+        }
+        std::fprintf(stderr, "\n");
+    }
+
+    Measurement measure(const std::string &variant, const SuiteBlock &b, int threads) const {
+        const auto time = [&](bench::Runner &runner) {
+            const double ms = bench::median_ms([&] { runner.run(); }, options_.min_seconds);
+            return Measurement{b.net, b.name, variant, threads, b.count, ms, runner.plan()};
+        };
+        const auto fusion = kFusionNames.find(variant);
+        if (fusion != kFusionNames.end()) return time(*bench::make_convgen_block_runner(b, fusion->second, threads));
+        const auto onednn = bench::make_onednn_block_runner(b, variant == kOnednnDepthwise, threads);
+        // Where no depthwise post-op applies, the primitives are onednn_layers': timing them again
+        // would only let "onednn" take the better of two samples of one thing.
+        const Measurement *layers = find(b.name, kOnednnLayers, threads);
+        if (variant == kOnednnDepthwise && onednn->depthwise_post_ops() == 0 && layers) {
+            Measurement same = *layers;
+            same.schedule = variant;
+            same.plan = onednn->plan() + " (onednn_layers' time)";
+            return same;
+        }
+        return time(*onednn);
+    }
+
+    const Measurement *find(const std::string &block, const std::string &schedule, int threads) const {
+        for (const Measurement &m : measurements_) {
+            if (m.block == block && m.schedule == schedule && m.threads == threads) return &m;
+        }
+        return nullptr;
+    }
+
+    // "onednn": per block, the faster of layer by layer and with the depthwise post-op (a
+    // framework would pick it); its plan names the row it came from.
+    void add_best_onednn() {
+        std::vector<Measurement> best;
+        for (const Measurement &m : measurements_) {
+            if (m.schedule != kOnednnLayers) continue;
+            Measurement b = m;
+            b.plan = kOnednnLayers;
+            const Measurement *dw = find(m.block, kOnednnDepthwise, m.threads);
+            if (dw && dw->ms < m.ms) {
+                b.ms = dw->ms;
+                b.plan = kOnednnDepthwise;
+            }
+            b.schedule = kOnednn;
+            best.push_back(b);
+        }
+        for (const Measurement &m : measurements_) {  // layer by layer failed: the depthwise row alone
+            if (m.schedule == kOnednnDepthwise && !find(m.block, kOnednnLayers, m.threads)) {
+                best.push_back(m);
+                best.back().schedule = kOnednn;
+                best.back().plan = kOnednnDepthwise;
+            }
+        }
+        measurements_.insert(measurements_.end(), best.begin(), best.end());
+    }
+
+    std::vector<std::string> columns() const {
+        std::vector<std::string> c = variants_;
+        c.push_back(kOnednn);
+        return c;
+    }
+
+    std::vector<Total> totals() const {
+        std::map<std::tuple<std::string, int, std::string>, Total> by_key;  // (net, threads, schedule)
+        std::map<std::string, size_t> blocks_in_net;
+        for (const SuiteBlock &b : blocks_) ++blocks_in_net[b.net];
+        for (const auto &[net, n] : blocks_in_net) {
+            for (int t : sorted_threads()) {
+                for (const std::string &s : columns()) by_key[{net, t, s}] = {net, s, t, 0.0, 0, n};
+            }
+        }
+        for (const Measurement &m : measurements_) {
+            Total &total = by_key[{m.net, m.threads, m.schedule}];
+            total.ms += double(m.count) * m.ms;
+            ++total.blocks;
+        }
+        std::vector<Total> out;
+        for (const auto &[key, total] : by_key) out.push_back(total);
+        return out;
+    }
+
+    static std::string cell(const Measurement *m) {
+        char text[32];
+        if (!m) return "failed";
+        std::snprintf(text, sizeof text, "%.3f", m->ms);
+        return text;
+    }
+
+    static std::string ratio(const Measurement *numerator, const Measurement *denominator) {
+        char text[32];
+        if (!numerator || !denominator) return "-";
+        std::snprintf(text, sizeof text, "%.2f", numerator->ms / denominator->ms);
+        return text;
+    }
+
+    void print_table() const {
+        const std::vector<std::string> cols = columns();
+        const auto header = [&](const char *first) {
+            std::printf("%-22s %3s", first, "thr");
+            for (const std::string &c : cols) std::printf(" %13s", c.c_str());
+            std::printf(" %15s %15s\n", "fused x onednn", "fused x layers");
+        };
+        std::printf("Per block: median ms per call; speed-ups are the other's time over fused's (>1: fused faster)\n");
+        header("block");
+        for (int t : sorted_threads()) {
+            for (const SuiteBlock &b : blocks_) {
+                std::printf("%-22s %3d", b.name.c_str(), t);
+                for (const std::string &c : cols) std::printf(" %13s", cell(find(b.name, c, t)).c_str());
+                const Measurement *fused = find(b.name, "fused", t);
+                std::printf(" %15s %15s\n", ratio(find(b.name, kOnednn, t), fused).c_str(),
+                            ratio(find(b.name, "layers", t), fused).c_str());
+            }
+        }
+        std::printf("\nHow each ran\n");
+        for (const Measurement &m : measurements_) {
+            if (!m.plan.empty()) {
+                std::printf("%-22s %3d %-14s %s\n", m.block.c_str(), m.threads, m.schedule.c_str(), m.plan.c_str());
+            }
+        }
+        std::printf("\nPer network: sum over blocks of count x ms\n");
+        header("network");
+        const std::vector<Total> sums = totals();
+        std::map<std::pair<std::string, int>, std::map<std::string, const Total *>> by_net;
+        for (const Total &s : sums) by_net[{s.net, s.threads}][s.schedule] = &s;
+        for (const auto &[key, row] : by_net) {
+            std::printf("%-22s %3d", key.first.c_str(), key.second);
+            for (const std::string &c : cols) std::printf(" %13s", total_cell(*row.at(c)).c_str());
+            const Total &fused = *row.at("fused");
+            const auto total_ratio = [&](const char *other) {
+                char text[32];
+                const Total &o = *row.at(other);
+                if (!complete(fused) || !complete(o)) return std::string("-");
+                std::snprintf(text, sizeof text, "%.2f", o.ms / fused.ms);
+                return std::string(text);
+            };
+            std::printf(" %15s %15s\n", total_ratio(kOnednn).c_str(), total_ratio("layers").c_str());
+        }
+        print_failures();
+    }
+
+    static bool complete(const Total &t) { return t.blocks == t.blocks_in_net && t.blocks > 0; }
+
+    static std::string total_cell(const Total &t) {
+        char text[48];
+        if (complete(t)) {
+            std::snprintf(text, sizeof text, "%.3f", t.ms);
+        } else {
+            std::snprintf(text, sizeof text, "(%zu/%zu blocks)", t.blocks, t.blocks_in_net);
+        }
+        return text;
+    }
+
+    void print_failures() const {
+        if (failures_.empty()) return;
+        std::printf("\nFailed\n");
+        for (const Failure &f : failures_) {
+            std::printf("%-22s %3d %-14s %s\n", f.block.c_str(), f.threads, f.schedule.c_str(), f.error.c_str());
+        }
+    }
+
+    nlohmann::ordered_json report() const {
+        nlohmann::ordered_json json;
+        json["records"] = nlohmann::ordered_json::array();
+        for (const Measurement &m : measurements_) {
+            json["records"].push_back({{"net", m.net}, {"block", m.block}, {"schedule", m.schedule},
+                                       {"threads", m.threads}, {"count", m.count}, {"ms", m.ms}, {"plan", m.plan}});
+        }
+        json["totals"] = nlohmann::ordered_json::array();
+        for (const Total &t : totals()) {
+            json["totals"].push_back({{"net", t.net}, {"schedule", t.schedule}, {"threads", t.threads},
+                                      {"ms", t.ms}, {"blocks", t.blocks}, {"blocks_in_net", t.blocks_in_net}});
+        }
+        json["failures"] = nlohmann::ordered_json::array();
+        for (const Failure &f : failures_) {
+            json["failures"].push_back({{"net", f.net}, {"block", f.block}, {"schedule", f.schedule},
+                                        {"threads", f.threads}, {"error", f.error}});
+        }
+        return json;
+    }
+
+    void print_csv() const {
+        std::printf("net,block,schedule,threads,count,ms,plan\n");
+        for (const Measurement &m : measurements_) {
+            std::printf("%s,%s,%s,%d,%lld,%.6f,\"%s\"\n", m.net.c_str(), m.block.c_str(), m.schedule.c_str(),
+                        m.threads, (long long)m.count, m.ms, m.plan.c_str());
+        }
+        for (const Failure &f : failures_) {
+            std::fprintf(stderr, "%s on %s at %d thread(s) failed: %s\n", f.schedule.c_str(), f.block.c_str(),
+                         f.threads, f.error.c_str());
+        }
+    }
+
+    std::vector<int> sorted_threads() const {
+        std::vector<int> t = options_.threads;
+        std::sort(t.begin(), t.end());
+        return t;
+    }
+
+    BlockBenchOptions options_;
+    std::vector<std::string> variants_;
+    std::vector<SuiteBlock> blocks_;
+    std::vector<Measurement> measurements_;
+    std::vector<Failure> failures_;
+};
+
+}  // namespace
+
+const std::vector<std::string> &block_bench_variants() {
+    static const std::vector<std::string> variants{"fused", "layers", "auto"};
+    return variants;
+}
+
+void run_block_bench(const BlockBenchOptions &options) { BlockBench(options).run(); }
+
+}  // namespace convgen::cli

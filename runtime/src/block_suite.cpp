@@ -1,0 +1,87 @@
+#include "convgen/block_suite.h"
+
+#include <fstream>
+
+#include "suite_json.h"
+
+namespace convgen {
+namespace {
+
+using detail::suite_field;
+
+template <typename Enum>
+Enum suite_choice(const nlohmann::json &entry, const std::string &name, const std::string &where = "") {
+    const std::string text = suite_field<std::string>(entry, name, where);
+    Enum value{};
+    if (!parse(text, value)) throw Error("field '" + where + name + "': unknown value '" + text + "'");
+    return value;
+}
+
+SuiteBlock block_from_json(const nlohmann::json &j) {
+    SuiteBlock b;
+    b.net = suite_field<std::string>(j, "net");
+    b.name = suite_field<std::string>(j, "name");
+    b.batch = suite_field<int64_t>(j, "N");
+    b.in_channels = suite_field<int64_t>(j, "C");
+    b.height = suite_field<int64_t>(j, "H");
+    b.width = suite_field<int64_t>(j, "W");
+    b.count = suite_field<int64_t>(j, "count", int64_t{1}, "");
+    const nlohmann::json layers = suite_field<nlohmann::json>(j, "layers");
+    if (!layers.is_array() || layers.empty()) throw Error("field 'layers': expected a non-empty array of layers");
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const std::string where = "layers[" + std::to_string(i) + "].";
+        if (!layers[i].is_object()) throw Error("field 'layers[" + std::to_string(i) + "]': expected an object");
+        SuiteBlockLayer layer;
+        static_cast<SuiteConv &>(layer) = detail::parse_suite_conv(layers[i], where);
+        layer.activation = suite_choice<Activation>(layers[i], "activation", where);
+        b.layers.push_back(std::move(layer));
+    }
+    b.residual = suite_choice<Residual>(j, "residual");
+    b.activation = suite_choice<Activation>(j, "activation");
+    return b;
+}
+
+}  // namespace
+
+std::vector<Conv2d> SuiteBlock::make_layers(Layout layout, const std::string &schedule) const {
+    std::vector<Conv2d> convs;
+    int64_t channels = in_channels;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const SuiteBlockLayer &l = layers[i];
+        try {
+            convs.emplace_back(l.conv_options(channels).activation(l.activation).layout(layout).schedule(schedule));
+        } catch (const ValueError &e) {
+            throw ValueError("layers[" + std::to_string(i) + "]: " + e.what());
+        }
+        channels = l.out_channels;
+    }
+    return convs;
+}
+
+ConvBlockOptions SuiteBlock::block_options(BlockFusion fusion) const {
+    return ConvBlockOptions().residual(residual).activation(activation).fusion(fusion);
+}
+
+ConvBlock SuiteBlock::make_block(Layout layout, BlockFusion fusion, const std::string &schedule) const {
+    return ConvBlock(make_layers(layout, schedule), block_options(fusion));
+}
+
+SuiteBlock parse_block(const std::string &json) { return block_from_json(detail::parse_suite_line(json)); }
+
+std::vector<SuiteBlock> read_block_suite(const std::string &path) {
+    std::ifstream file(path);
+    if (!file) throw Error("cannot open block suite file '" + path + "'");
+    std::vector<SuiteBlock> blocks;
+    std::string line;
+    for (int line_number = 1; std::getline(file, line); ++line_number) {
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        try {
+            blocks.push_back(parse_block(line));
+        } catch (const Error &e) {
+            throw Error(path + ":" + std::to_string(line_number) + ": invalid block entry: " + e.what());
+        }
+    }
+    return blocks;
+}
+
+}  // namespace convgen
