@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "convgen/block_suite.h"
-#include "op_options.h"
 #include "support/block_runners.h"
 #include "support/measure.h"
 
@@ -104,8 +103,8 @@ private:
             const double ms = bench::median_ms([&] { runner.run(); }, options_.min_seconds);
             return Measurement{b.net, b.name, variant, threads, b.count, ms, runner.plan()};
         };
-        const auto fusion = kFusionNames.find(variant);
-        if (fusion != kFusionNames.end()) return time(*bench::make_convgen_block_runner(b, fusion->second, threads));
+        BlockFusion fusion{};
+        if (parse(variant, fusion)) return time(*bench::make_convgen_block_runner(b, fusion, threads));
         const auto onednn = bench::make_onednn_block_runner(b, variant == kOnednnDepthwise, threads);
         // Where no depthwise post-op applies, the primitives are onednn_layers': timing them again
         // would only let "onednn" take the better of two samples of one thing.
@@ -304,7 +303,13 @@ private:
 }  // namespace
 
 const std::vector<std::string> &block_bench_variants() {
-    static const std::vector<std::string> variants{"fused", "layers", "auto"};
+    static const std::vector<std::string> variants = [] {
+        std::vector<std::string> names;
+        for (BlockFusion f : {BlockFusion::Fused, BlockFusion::LayerByLayer, BlockFusion::Auto}) {
+            names.emplace_back(to_string(f));
+        }
+        return names;
+    }();
     return variants;
 }
 

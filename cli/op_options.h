@@ -7,7 +7,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include "convgen/block.h"
 #include "convgen/convgen.h"
 #include "spatial_args.h"
 
@@ -21,10 +20,6 @@ Enum parse_choice(const std::string &option, const std::string &text) {
 }
 
 inline const std::vector<std::string> kOps{"conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold"};
-
-// ConvBlock's fusion modes as the CLI names them (`run block --fusion`, `bench --blocks` variants).
-inline const std::map<std::string, BlockFusion> kFusionNames{
-    {"auto", BlockFusion::Auto}, {"fused", BlockFusion::Fused}, {"layers", BlockFusion::LayerByLayer}};
 
 class OpOptions {
 public:

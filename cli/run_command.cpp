@@ -77,7 +77,7 @@ public:
         options_.add("--spec", spec_, "block: the block's JSON (one entry of the block suite format)");
         options_.add("--weights-dir", weights_dir_,
                      "block: directory of layer<i>.weight.npy and layer<i>.bias.npy in PyTorch's layout");
-        options_.add("--fusion", fusion_, "block: auto, fused or layers")->check(CLI::IsMember(kFusionNames));
+        options_.add("--fusion", fusion_, "block: auto, fused or layers");
         options_.add("--residual", residual_, "block: the tensor added before the final activation (spec: \"given\")");
     }
 
@@ -130,6 +130,7 @@ private:
     Tensor run_block(const Tensor &input, Layout layout) const {
         if (!given("--spec")) throw Error("--spec is required for block");
         if (!given("--weights-dir")) throw Error("--weights-dir is required for block");
+        const BlockFusion fusion = parse_choice<BlockFusion>("--fusion", fusion_);
         const SuiteBlock spec = read_block_spec(spec_);
         if (spec.residual == Residual::Given && !given("--residual")) {
             throw Error("the spec's residual is \"given\": --residual is required");
@@ -151,7 +152,7 @@ private:
                 throw Error(bias + ": layer " + std::to_string(i) + " of the spec has no bias (\"bias\": false)");
             }
         }
-        const ConvBlock block(std::move(layers), spec.block_options(kFusionNames.at(fusion_)));
+        const ConvBlock block(std::move(layers), spec.block_options(fusion));
         const ConstTensorView x = logical_view(input, 2, layout);
         if (spec.residual != Residual::Given) return block.forward(x);
         const Tensor residual = read_npy(residual_);
