@@ -74,48 +74,80 @@ public:
     }
 
 private:
+    // Every variant of a block is set up first, then timed in interleaved rounds: a slow spell on
+    // a shared machine then hits each variant in some round, not one variant for all of them.
+    static constexpr int kRounds = 5;
+
     void measure_all() {
         const std::vector<int> thread_counts = sorted_threads();
-        const size_t total = thread_counts.size() * blocks_.size() * variants_.size();
+        const size_t total = thread_counts.size() * blocks_.size();
         size_t done = 0;
         // Thread counts outermost, so every measurement at one count is taken before the next.
         for (int t : thread_counts) {
             for (const SuiteBlock &b : blocks_) {
-                for (const std::string &variant : variants_) {
-                    std::fprintf(stderr, "\r[%zu/%zu] %-22s %-14s %d thread(s)   ", ++done, total, b.name.c_str(),
-                                 variant.c_str(), t);
-                    std::fflush(stderr);
-                    try {
-                        measurements_.push_back(measure(variant, b, t));
-                    } catch (const std::exception &e) {  // one failing variant leaves the rest standing
-                        std::fprintf(stderr, "\nconvgen bench --blocks: %s on %s at %d thread(s) failed: %s\n",
-                                     variant.c_str(), b.name.c_str(), t, e.what());
-                        failures_.push_back({b.net, b.name, variant, t, e.what()});
-                    }
-                }
+                std::fprintf(stderr, "\r[%zu/%zu] %-22s %d thread(s)   ", ++done, total, b.name.c_str(), t);
+                std::fflush(stderr);
+                measure_block(b, t);
             }
         }
         std::fprintf(stderr, "\n");
     }
 
-    Measurement measure(const std::string &variant, const SuiteBlock &b, int threads) const {
-        const auto time = [&](bench::Runner &runner) {
-            const double ms = bench::median_ms([&] { runner.run(); }, options_.min_seconds);
-            return Measurement{b.net, b.name, variant, threads, b.count, ms, runner.plan()};
+    void measure_block(const SuiteBlock &b, int threads) {
+        struct Timed {
+            std::string variant;
+            std::unique_ptr<bench::Runner> runner;
+            std::vector<double> rounds;
         };
-        BlockFusion fusion{};
-        if (parse(variant, fusion)) return time(*bench::make_convgen_block_runner(b, fusion, threads));
-        const auto onednn = bench::make_onednn_block_runner(b, variant == kOnednnDepthwise, threads);
-        // Where no depthwise post-op applies, the primitives are onednn_layers': timing them again
-        // would only let "onednn" take the better of two samples of one thing.
-        const Measurement *layers = find(b.name, kOnednnLayers, threads);
-        if (variant == kOnednnDepthwise && onednn->depthwise_post_ops() == 0 && layers) {
-            Measurement same = *layers;
-            same.schedule = variant;
-            same.plan = onednn->plan() + " (onednn_layers' time)";
-            return same;
+        std::vector<Timed> timed;
+        bool depthwise_same_as_layers = false;
+        for (const std::string &variant : variants_) {
+            try {  // one failing variant leaves the rest standing
+                BlockFusion fusion{};
+                if (parse(variant, fusion)) {
+                    timed.push_back({variant, bench::make_convgen_block_runner(b, fusion, threads), {}});
+                    continue;
+                }
+                auto onednn = bench::make_onednn_block_runner(b, variant == kOnednnDepthwise, threads);
+                // Where no depthwise post-op applies, the primitives are onednn_layers': timing them
+                // again would only let "onednn" take the better of two samples of one thing.
+                if (variant == kOnednnDepthwise && onednn->depthwise_post_ops() == 0) {
+                    depthwise_same_as_layers = true;
+                    continue;
+                }
+                timed.push_back({variant, std::move(onednn), {}});
+            } catch (const std::exception &e) {
+                fail(b, variant, threads, e.what());
+            }
         }
-        return time(*onednn);
+        for (int round = 0; round < kRounds; ++round) {
+            for (Timed &t : timed) {
+                if (!t.runner) continue;
+                try {
+                    t.rounds.push_back(bench::median_ms([&] { t.runner->run(); }, options_.min_seconds / kRounds));
+                } catch (const std::exception &e) {
+                    fail(b, t.variant, threads, e.what());
+                    t.runner.reset();
+                }
+            }
+        }
+        for (Timed &t : timed) {
+            if (!t.runner) continue;
+            std::sort(t.rounds.begin(), t.rounds.end());
+            measurements_.push_back({b.net, b.name, t.variant, threads, b.count, t.rounds[t.rounds.size() / 2],
+                                     t.runner->plan()});
+            if (t.variant == kOnednnLayers && depthwise_same_as_layers) {
+                measurements_.push_back(measurements_.back());
+                measurements_.back().schedule = kOnednnDepthwise;
+                measurements_.back().plan += " (onednn_layers' time)";
+            }
+        }
+    }
+
+    void fail(const SuiteBlock &b, const std::string &variant, int threads, const std::string &error) {
+        std::fprintf(stderr, "\nconvgen bench --blocks: %s on %s at %d thread(s) failed: %s\n", variant.c_str(),
+                     b.name.c_str(), threads, error.c_str());
+        failures_.push_back({b.net, b.name, variant, threads, error});
     }
 
     const Measurement *find(const std::string &block, const std::string &schedule, int threads) const {

@@ -22,6 +22,7 @@
 #include "convgen/tuning.h"
 #include "schedules/registry.h"
 #include "subcommand.h"
+#include "tune_blocks.h"
 #include "tuning/database.h"
 #include "tuning/search.h"
 #include "tuning/timing.h"
@@ -112,7 +113,10 @@ class TuneCommand : public Subcommand {
 public:
     explicit TuneCommand(CLI::App &app) {
         CLI::App *command = app.add_subcommand("tune", "search schedule configs on this machine into the tuning database");
-        command->add_option("--suite", suite_, "suite .jsonl file");
+        command->add_flag("--blocks", blocks_,
+                          "tune conv blocks (bench/suites/blocks_public.jsonl): layer by layer or fused, and the "
+                          "fused chain's strip config");
+        suite_option_ = command->add_option("--suite", suite_, "suite .jsonl file");
         command->add_option("--nets", nets_, "networks to tune (default: all)")->delimiter(',');
         command->add_option("--layers", layer_names_, "layer names to tune (default: all)")->delimiter(',');
         command->add_option("--threads", threads_, "thread counts, e.g. 1,2")->delimiter(',')->check(CLI::PositiveNumber);
@@ -140,6 +144,11 @@ public:
                                         "--trials", "--resume", "--seed", "--shard"}) {
             merge->excludes(command->get_option(tuning_only));
         }
+        CLI::Option *blocks = command->get_option("--blocks");
+        for (const char *layers_only : {"--layers", "--layouts", "--budget-s", "--trials", "--resume", "--seed", "--sweep",
+                                        "--shard", "--merge"}) {
+            blocks->excludes(command->get_option(layers_only));
+        }
     }
 
     void run() override {
@@ -149,6 +158,10 @@ public:
             db_ = path->string();
         }
         if (!merge_inputs_.empty()) return merge();
+        if (blocks_) {
+            return tune_blocks({suite_option_->count() ? suite_ : std::string(CONVGEN_SUITE_DIR) + "/blocks_public.jsonl",
+                                nets_, threads_, db_});
+        }
         const Shard shard = parse_shard(shard_text_);
         const std::vector<Task> all_tasks = plan();
         if (all_tasks.empty()) throw Error("no layer of the requested networks/layers in '" + suite_ + "'");
@@ -296,6 +309,8 @@ private:
                     format_seconds(seconds).c_str(), db_.c_str());
     }
 
+    bool blocks_ = false;
+    CLI::Option *suite_option_ = nullptr;
     std::string suite_ = std::string(CONVGEN_SUITE_DIR) + "/conv2d_public.jsonl";
     std::vector<std::string> nets_, layer_names_;
     std::vector<int> threads_{1};

@@ -63,6 +63,7 @@ BlockPlan ConvBlockImpl::make_plan(const Shape &input_sizes) const {
     for (const auto &call : plan.calls) chain.layers.push_back(call->spec);
     chain.residual = options_.residual();
     chain.activation = options_.activation();
+    plan.block = chain;
     // Auto: what the tuning database measured fastest here, if anything.
     std::optional<ChainConfig> chosen = pinned_;
     if (!chosen && options_.fusion() == BlockFusion::Auto) chosen = database_chain_config(chain);
@@ -78,6 +79,7 @@ BlockPlan ConvBlockImpl::make_plan(const Shape &input_sizes) const {
                 configure_fused_chain(chain);
             }
             plan.fused = true;
+            plan.block = chain;
             plan.chain = std::move(chain);
             plan.chain_schedule = "hand";
             return plan;
@@ -218,6 +220,8 @@ std::string ConvBlock::plan(const Shape &input_sizes) const {
     const std::shared_ptr<const detail::BlockPlan> p = impl_->plan(input_sizes);
     return p->fused ? "fused(" + p->chain->config.text() + ")" : "layer_by_layer";
 }
+
+ChainSpec ConvBlock::spec(const Shape &input_sizes) const { return impl_->plan(input_sizes)->block; }
 
 void ConvBlock::prepare(const Shape &input_sizes) const { impl_->prepare(input_sizes); }
 

@@ -21,6 +21,7 @@ struct BlockPlan {
     // Given: the block's input or the caller's tensor), when it has one.
     std::optional<ChainSpec> chain;
     std::string chain_schedule;  // the schedule of the chain's unfused layer
+    ChainSpec block;             // the whole block, as it runs
 };
 
 class ConvBlockImpl {

@@ -8,12 +8,18 @@
 namespace convgen::schedules {
 namespace {
 
-// Parallel tasks wanted per thread (over images and bands of rows), so uneven bands balance. No
-// more: each band recomputes the intermediate rows its first strip's window reaches above it
-// (8 bands of MobileNetV2's 56-row blocks cost 1.29x in the expansion against 1.04x for 2).
+// Parallel tasks wanted per thread (over images and bands of rows) when there are several
+// threads, so uneven bands balance; one thread takes each image whole. No more: each band
+// recomputes the intermediate rows its first strip's window reaches above it (8 bands of
+// MobileNetV2's 56-row blocks cost 1.29x in the expansion against 1.04x for 2).
 constexpr int kTasksPerThread = 2;
 // Bands shorter than this spend too much on that halo.
 constexpr int kShortestBand = 4;
+// Each strip streams every layer's weights through the cache again: strips of fewer output
+// positions than this spread that over too little work (MobileNetV2's 14x14 and 7x7 blocks, with
+// 0.2-0.6 MB of weights per layer, ran 1.2-1.8x slower in one-row strips than layer by layer;
+// Intel Xeon, Sapphire Rapids class).
+constexpr int64_t kStripPositions = 56;
 
 }  // namespace
 
@@ -60,10 +66,12 @@ void configure_fused_chain(ChainSpec &chain, const Halide::Target &target, int t
     }
     const OpSpec &last = chain.last();
     const int64_t rows = last.out.h;
-    const int64_t tasks = int64_t(kTasksPerThread) * std::max(threads, 1);
+    const int64_t tasks = threads > 1 ? int64_t(kTasksPerThread) * threads : 1;
     const int64_t bands_wanted = std::max<int64_t>(1, (tasks + last.batch - 1) / last.batch);
     const int64_t band = std::min<int64_t>(rows, std::max<int64_t>(kShortestBand, (rows + bands_wanted - 1) / bands_wanted));
-    chain.config = {1, int(band)};
+    int64_t strip = 1;
+    while (strip < band && (band % strip != 0 || strip * last.out.w < kStripPositions)) ++strip;
+    chain.config = {int(strip), int(band)};
 }
 
 }  // namespace convgen::schedules

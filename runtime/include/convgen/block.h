@@ -53,8 +53,11 @@ public:
     size_t size() const;
 
     Shape output_shape(const Shape &input_sizes) const;
-    // How forward runs on this shape, e.g. "fused(rows=4)" or "layer_by_layer".
+    // How forward runs on this shape, e.g. "fused(strip_rows=1 task_rows=28)" or "layer_by_layer".
     std::string plan(const Shape &input_sizes) const;
+    // The validated chain a forward on this shape computes: every layer's OpSpec, the residual and
+    // the final activation; its config says how it runs ("unfused": layer by layer).
+    ChainSpec spec(const Shape &input_sizes) const;
     // Compiles the kernels for this shape now rather than on the first forward.
     void prepare(const Shape &input_sizes) const;
 
