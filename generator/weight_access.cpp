@@ -10,11 +10,13 @@ WeightInput conv_weight_input(const OpSpec &spec, const std::string &prefix) {
     Halide::Var kx("kx"), ky("ky"), ci("ci"), co("co");
     if (spec.weight_layout == WeightLayout::HWIO) {
         const int block = int(spec.weight_block);
-        WeightInput w{dense_input(prefix + "weight", {block, in_per_group, kw, kh, out / block}), Halide::Func(prefix + "weight_logical")};
+        WeightInput w{dense_input(prefix + "weight", {block, in_per_group, kw, kh, out / block}),
+                      Halide::Func(prefix + "weight_logical")};
         w.logical(kx, ky, ci, co) = w.param(co % block, ci, kx, ky, co / block);
         return w;
     }
-    WeightInput w{dense_input(prefix + "weight", {kw, kh, in_per_group, out}), Halide::Func(prefix + "weight_logical")};
+    WeightInput w{dense_input(prefix + "weight", {kw, kh, in_per_group, out}),
+                  Halide::Func(prefix + "weight_logical")};
     w.logical(kx, ky, ci, co) = w.param(kx, ky, ci, co);
     return w;
 }

@@ -114,12 +114,12 @@ struct KernelCallContext : Halide::JITUserContext {
 }  // namespace
 
 std::shared_ptr<const CompiledKernel> kernel_for(const OpSpec &spec, const std::string &schedule) {
-    return cache().get(jit_target().to_string() + '|' + schedule + '|' + spec.key(),
+    return cache().get(kernel_key(jit_target(), schedule, spec.key()),
                        [&] { return op_kernel_request(spec, schedule, jit_target()); });
 }
 
 std::shared_ptr<const CompiledKernel> chain_kernel_for(const ChainSpec &chain, const std::string &layer_schedule) {
-    return cache().get(jit_target().to_string() + '|' + layer_schedule + '|' + chain.key(),
+    return cache().get(kernel_key(jit_target(), layer_schedule, chain.key()),
                        [&] { return chain_kernel_request(chain, layer_schedule, jit_target()); });
 }
 

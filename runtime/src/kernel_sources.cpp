@@ -110,8 +110,12 @@ std::shared_ptr<const CompiledKernel> compile_for_disk(const std::filesystem::pa
 
 void record_memory_hit() { ++counters().memory_hits; }
 
+std::string kernel_key(const Halide::Target &target, const std::string &schedule, const std::string &spec_key) {
+    return target.to_string() + '|' + schedule + '|' + spec_key;
+}
+
 KernelRequest op_kernel_request(const OpSpec &spec, const std::string &schedule, const Halide::Target &jit_target) {
-    return {jit_target.to_string() + '|' + schedule + '|' + spec.key(), spec.key() + " with schedule '" + schedule + "'",
+    return {kernel_key(jit_target, schedule, spec.key()), spec.key() + " with schedule '" + schedule + "'",
             kernel_buffer_extents(spec).size(),
             [spec, schedule](const Halide::Target &target) { return aot::schedule_kernel(spec, schedule, target); },
             find_aot_kernel(spec, schedule, jit_target)};
@@ -121,7 +125,7 @@ KernelRequest chain_kernel_request(const ChainSpec &chain, const std::string &la
                                    const Halide::Target &jit_target) {
     size_t buffers = 2 + (chain.residual == Residual::Given ? 1 : 0);  // input, [residual], output
     for (const OpSpec &layer : chain.layers) buffers += layer.bias ? 2 : 1;
-    return {jit_target.to_string() + '|' + layer_schedule + '|' + chain.key(),
+    return {kernel_key(jit_target, layer_schedule, chain.key()),
             chain.key() + " with schedule '" + layer_schedule + "'", buffers,
             [chain, layer_schedule](const Halide::Target &target) {
                 return aot::schedule_chain_kernel(chain, layer_schedule, target);

@@ -21,6 +21,9 @@ struct KernelRequest {
     const AotKernel *linked = nullptr;  // a kernel linked into the program, when there is one
 };
 
+// The memory and disk caches' key: the target, the schedule, and the op's or chain's key.
+std::string kernel_key(const Halide::Target &target, const std::string &schedule, const std::string &spec_key);
+
 KernelRequest op_kernel_request(const OpSpec &spec, const std::string &schedule, const Halide::Target &jit_target);
 KernelRequest chain_kernel_request(const ChainSpec &chain, const std::string &layer_schedule,
                                    const Halide::Target &jit_target);
