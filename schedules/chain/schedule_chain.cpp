@@ -45,10 +45,10 @@ void tile_channels(Halide::Func f, const GeneratedPipeline &layer, const OpSpec 
 void schedule_fused(generator::GeneratedChain &generated, const ChainSpec &chain) {
     Halide::Var y("y"), n("n"), band("band"), rows("rows"), strip("strip"), row("row"), task("task");
     Halide::Func output = generated.output;
-    // Bands overlap at the end (ShiftInwards) rather than run past the image; an overlapping row is
-    // written twice with the same value.
-    output.split(y, band, rows, chain.config.task_rows, Halide::TailStrategy::ShiftInwards)
-        .split(rows, strip, row, chain.config.strip_rows, Halide::TailStrategy::ShiftInwards);
+    // The last band stops at the image's end (a guard, not a shifted band: two tasks never write
+    // the same row). Strips divide bands (check_chain_config).
+    output.split(y, band, rows, chain.config.task_rows, Halide::TailStrategy::GuardWithIf)
+        .split(rows, strip, row, chain.config.strip_rows, Halide::TailStrategy::RoundUp);
     tile_channels(output, generated.layers.back(), chain.last(), {row, strip, band, n});
     output.fuse(band, n, task).parallel(task);
 
