@@ -2,6 +2,7 @@
 #include "conv_block.h"
 
 #include "convgen/errors.h"
+#include "convgen/name_table.h"
 #include "convgen/threads.h"
 #include "format.h"
 #include "kernel_buffer.h"
@@ -179,24 +180,15 @@ void ConvBlockImpl::forward(ConstTensorView input, const ConstTensorView *residu
 
 namespace convgen {
 
-std::string_view to_string(BlockFusion fusion) {
-    switch (fusion) {
-    case BlockFusion::Auto: return "auto";
-    case BlockFusion::Fused: return "fused";
-    case BlockFusion::LayerByLayer: return "layers";
-    }
-    return "?";
-}
+namespace {
 
-bool parse(std::string_view name, BlockFusion &out) {
-    for (BlockFusion f : {BlockFusion::Auto, BlockFusion::Fused, BlockFusion::LayerByLayer}) {
-        if (to_string(f) == name) {
-            out = f;
-            return true;
-        }
-    }
-    return false;
-}
+constexpr NameTable<BlockFusion, 3> kFusionNames{
+    {{BlockFusion::Auto, "auto"}, {BlockFusion::Fused, "fused"}, {BlockFusion::LayerByLayer, "layers"}}};
+
+}  // namespace
+
+std::string_view to_string(BlockFusion fusion) { return name_of(kFusionNames, fusion); }
+bool parse(std::string_view name, BlockFusion &out) { return value_of(kFusionNames, name, out); }
 
 std::shared_ptr<const detail::ConvLayer> ConvBlock::layer_impl(const ConvLayerBase &layer) { return layer.impl_; }
 
