@@ -7,6 +7,7 @@
 #include "format.h"
 #include "kernel_buffer.h"
 #include "kernel_cache.h"
+#include "schedules/chain/chain.h"
 #include "tuned_configs.h"
 #include "view_checks.h"
 
@@ -68,8 +69,10 @@ BlockPlan ConvBlockImpl::make_plan(const Shape &input_sizes) const {
     // Auto: what the tuning database measured fastest here, if anything.
     std::optional<ChainConfig> chosen = pinned_;
     if (!chosen && options_.fusion() == BlockFusion::Auto) chosen = database_chain_config(chain);
-    const bool measured_unfused = options_.fusion() == BlockFusion::Auto && chosen && !chosen->fused();
-    if (options_.fusion() != BlockFusion::LayerByLayer && !measured_unfused) {
+    // Auto without a measurement: the rule.
+    const bool auto_unfused = options_.fusion() == BlockFusion::Auto &&
+                              (chosen ? !chosen->fused() : !schedules::fusion_pays(chain));
+    if (options_.fusion() != BlockFusion::LayerByLayer && !auto_unfused) {
         const std::string why = fusion_refusal(chain);
         if (why.empty()) {
             try {
