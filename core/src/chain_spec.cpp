@@ -4,27 +4,19 @@
 #include <sstream>
 
 #include "convgen/errors.h"
+#include "convgen/name_table.h"
 
 namespace convgen {
 
-std::string_view to_string(Residual residual) {
-    switch (residual) {
-    case Residual::None: return "none";
-    case Residual::Input: return "input";
-    case Residual::Given: return "given";
-    }
-    return "?";
-}
+namespace {
 
-bool parse(std::string_view name, Residual &out) {
-    for (Residual r : {Residual::None, Residual::Input, Residual::Given}) {
-        if (to_string(r) == name) {
-            out = r;
-            return true;
-        }
-    }
-    return false;
-}
+constexpr NameTable<Residual, 3> kResidualNames{
+    {{Residual::None, "none"}, {Residual::Input, "input"}, {Residual::Given, "given"}}};
+
+}  // namespace
+
+std::string_view to_string(Residual residual) { return name_of(kResidualNames, residual); }
+bool parse(std::string_view name, Residual &out) { return value_of(kResidualNames, name, out); }
 
 std::string ChainConfig::text() const {
     if (!fused()) return "unfused";

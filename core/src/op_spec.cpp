@@ -1,14 +1,11 @@
 #include "convgen/op_spec.h"
 
-#include <array>
 #include <sstream>
-#include <utility>
+
+#include "convgen/name_table.h"
 
 namespace convgen {
 namespace {
-
-template <typename Enum, size_t N>
-using NameTable = std::array<std::pair<Enum, std::string_view>, N>;
 
 constexpr NameTable<OpKind, 4> kOpNames{{{OpKind::Conv, "conv"},
                                          {OpKind::ConvTranspose, "conv_transpose"},
@@ -26,25 +23,6 @@ constexpr NameTable<WeightLayout, 3> kWeightLayoutNames{
 constexpr NameTable<Algorithm, 3> kAlgorithmNames{{{Algorithm::Direct, "direct"},
                                                    {Algorithm::UnfoldMatmulFold, "unfold_matmul_fold"},
                                                    {Algorithm::Winograd, "winograd"}}};
-
-template <typename Enum, size_t N>
-std::string_view name_of(const NameTable<Enum, N> &table, Enum value) {
-    for (const auto &[v, name] : table) {
-        if (v == value) return name;
-    }
-    return "?";
-}
-
-template <typename Enum, size_t N>
-bool value_of(const NameTable<Enum, N> &table, std::string_view name, Enum &out) {
-    for (const auto &[v, n] : table) {
-        if (n == name) {
-            out = v;
-            return true;
-        }
-    }
-    return false;
-}
 
 std::ostream &operator<<(std::ostream &os, const Extent2 &e) { return os << e.h << 'x' << e.w; }
 

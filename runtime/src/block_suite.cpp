@@ -1,7 +1,5 @@
 #include "convgen/block_suite.h"
 
-#include <fstream>
-
 #include "suite_json.h"
 
 namespace convgen {
@@ -19,13 +17,7 @@ Enum suite_choice(const nlohmann::json &entry, const std::string &name, const st
 
 SuiteBlock block_from_json(const nlohmann::json &j) {
     SuiteBlock b;
-    b.net = suite_field<std::string>(j, "net");
-    b.name = suite_field<std::string>(j, "name");
-    b.batch = suite_field<int64_t>(j, "N");
-    b.in_channels = suite_field<int64_t>(j, "C");
-    b.height = suite_field<int64_t>(j, "H");
-    b.width = suite_field<int64_t>(j, "W");
-    b.count = suite_field<int64_t>(j, "count", int64_t{1}, "");
+    static_cast<SuiteEntry &>(b) = detail::parse_suite_entry(j);
     const nlohmann::json layers = suite_field<nlohmann::json>(j, "layers");
     if (!layers.is_array() || layers.empty()) throw Error("field 'layers': expected a non-empty array of layers");
     for (size_t i = 0; i < layers.size(); ++i) {
@@ -69,19 +61,7 @@ ConvBlock SuiteBlock::make_block(Layout layout, BlockFusion fusion, const std::s
 SuiteBlock parse_block(const std::string &json) { return block_from_json(detail::parse_suite_line(json)); }
 
 std::vector<SuiteBlock> read_block_suite(const std::string &path) {
-    std::ifstream file(path);
-    if (!file) throw Error("cannot open block suite file '" + path + "'");
-    std::vector<SuiteBlock> blocks;
-    std::string line;
-    for (int line_number = 1; std::getline(file, line); ++line_number) {
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        try {
-            blocks.push_back(parse_block(line));
-        } catch (const Error &e) {
-            throw Error(path + ":" + std::to_string(line_number) + ": invalid block entry: " + e.what());
-        }
-    }
-    return blocks;
+    return detail::read_suite_lines<SuiteBlock>(path, "block suite", "block", block_from_json);
 }
 
 }  // namespace convgen

@@ -2,10 +2,12 @@
 #include "conv_block.h"
 
 #include "convgen/errors.h"
+#include "convgen/name_table.h"
 #include "convgen/threads.h"
 #include "format.h"
 #include "kernel_buffer.h"
 #include "kernel_cache.h"
+#include "schedules/chain/chain.h"
 #include "tuned_configs.h"
 #include "view_checks.h"
 
@@ -67,8 +69,10 @@ BlockPlan ConvBlockImpl::make_plan(const Shape &input_sizes) const {
     // Auto: what the tuning database measured fastest here, if anything.
     std::optional<ChainConfig> chosen = pinned_;
     if (!chosen && options_.fusion() == BlockFusion::Auto) chosen = database_chain_config(chain);
-    const bool measured_unfused = options_.fusion() == BlockFusion::Auto && chosen && !chosen->fused();
-    if (options_.fusion() != BlockFusion::LayerByLayer && !measured_unfused) {
+    // Auto without a measurement: the rule.
+    const bool auto_unfused = options_.fusion() == BlockFusion::Auto &&
+                              (chosen ? !chosen->fused() : !schedules::fusion_pays(chain));
+    if (options_.fusion() != BlockFusion::LayerByLayer && !auto_unfused) {
         const std::string why = fusion_refusal(chain);
         if (why.empty()) {
             try {
@@ -179,24 +183,15 @@ void ConvBlockImpl::forward(ConstTensorView input, const ConstTensorView *residu
 
 namespace convgen {
 
-std::string_view to_string(BlockFusion fusion) {
-    switch (fusion) {
-    case BlockFusion::Auto: return "auto";
-    case BlockFusion::Fused: return "fused";
-    case BlockFusion::LayerByLayer: return "layers";
-    }
-    return "?";
-}
+namespace {
 
-bool parse(std::string_view name, BlockFusion &out) {
-    for (BlockFusion f : {BlockFusion::Auto, BlockFusion::Fused, BlockFusion::LayerByLayer}) {
-        if (to_string(f) == name) {
-            out = f;
-            return true;
-        }
-    }
-    return false;
-}
+constexpr NameTable<BlockFusion, 3> kFusionNames{
+    {{BlockFusion::Auto, "auto"}, {BlockFusion::Fused, "fused"}, {BlockFusion::LayerByLayer, "layers"}}};
+
+}  // namespace
+
+std::string_view to_string(BlockFusion fusion) { return name_of(kFusionNames, fusion); }
+bool parse(std::string_view name, BlockFusion &out) { return value_of(kFusionNames, name, out); }
 
 std::shared_ptr<const detail::ConvLayer> ConvBlock::layer_impl(const ConvLayerBase &layer) { return layer.impl_; }
 

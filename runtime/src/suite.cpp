@@ -1,7 +1,5 @@
 #include "convgen/suite.h"
 
-#include <fstream>
-
 #include "suite_json.h"
 
 namespace convgen {
@@ -32,6 +30,18 @@ SuiteConv parse_suite_conv(const nlohmann::json &entry, const std::string &where
     return c;
 }
 
+SuiteEntry parse_suite_entry(const nlohmann::json &entry) {
+    SuiteEntry e;
+    e.net = suite_field<std::string>(entry, "net");
+    e.name = suite_field<std::string>(entry, "name");
+    e.batch = suite_field<int64_t>(entry, "N");
+    e.in_channels = suite_field<int64_t>(entry, "C");
+    e.height = suite_field<int64_t>(entry, "H");
+    e.width = suite_field<int64_t>(entry, "W");
+    e.count = suite_field<int64_t>(entry, "count", int64_t{1}, "");
+    return e;
+}
+
 nlohmann::json parse_suite_line(const std::string &line) {
     try {
         nlohmann::json entry = nlohmann::json::parse(line);
@@ -45,30 +55,12 @@ nlohmann::json parse_suite_line(const std::string &line) {
 }  // namespace detail
 
 std::vector<SuiteLayer> read_suite(const std::string &path) {
-    using detail::suite_field;
-    std::ifstream file(path);
-    if (!file) throw Error("cannot open suite file '" + path + "'");
-    std::vector<SuiteLayer> layers;
-    std::string line;
-    for (int line_number = 1; std::getline(file, line); ++line_number) {
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        try {
-            const nlohmann::json j = detail::parse_suite_line(line);
-            SuiteLayer l;
-            static_cast<SuiteConv &>(l) = detail::parse_suite_conv(j);
-            l.net = suite_field<std::string>(j, "net");
-            l.name = suite_field<std::string>(j, "name");
-            l.batch = suite_field<int64_t>(j, "N");
-            l.in_channels = suite_field<int64_t>(j, "C");
-            l.height = suite_field<int64_t>(j, "H");
-            l.width = suite_field<int64_t>(j, "W");
-            l.count = suite_field<int64_t>(j, "count", int64_t{1}, "");
-            layers.push_back(std::move(l));
-        } catch (const Error &e) {
-            throw Error(path + ":" + std::to_string(line_number) + ": invalid suite entry: " + e.what());
-        }
-    }
-    return layers;
+    return detail::read_suite_lines<SuiteLayer>(path, "suite", "suite", [](const nlohmann::json &j) {
+        SuiteLayer l;
+        static_cast<SuiteConv &>(l) = detail::parse_suite_conv(j);
+        static_cast<SuiteEntry &>(l) = detail::parse_suite_entry(j);
+        return l;
+    });
 }
 
 }  // namespace convgen

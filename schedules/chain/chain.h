@@ -14,6 +14,10 @@ namespace convgen::schedules {
 // Why the chain cannot run as one fused kernel on target; empty when it can.
 std::string fusion_refusal(const ChainSpec &chain, const Halide::Target &target);
 
+// The rule for when fusing is worth it, where no measurement says: unless the chain's weights
+// are too large to stream again for every strip.
+bool fusion_pays(const ChainSpec &chain);
+
 // Sets what a fused chain's schedule chooses: each layer's channel-tiles config (register tile
 // and reduction unroll from the hand schedule's rules) with its weight layout, and chain.config:
 // `chosen` when given (ValueError when it cannot be honoured), else the rules' for `threads`.

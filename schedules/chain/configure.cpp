@@ -8,11 +8,12 @@
 namespace convgen::schedules {
 namespace {
 
-// Parallel tasks wanted per thread (over images and bands of rows) when there are several
-// threads, so uneven bands balance; one thread takes each image whole. No more: each band
-// recomputes the intermediate rows its first strip's window reaches above it (8 bands of
-// MobileNetV2's 56-row blocks cost 1.29x in the expansion against 1.04x for 2).
-constexpr int kTasksPerThread = 2;
+// Parallel tasks (bands of rows of an image) per thread. One: each band recomputes the
+// intermediate rows its first strip's window reaches above it (8 bands of MobileNetV2's 56-row
+// blocks cost 1.29x in the expansion against 1.04x for 2), and `convgen tune --blocks` chose one
+// band per thread for 11 of the 14 fused block shapes of the public suite at 2 threads (Intel
+// Xeon, Sapphire Rapids class).
+constexpr int kTasksPerThread = 1;
 // Bands shorter than this spend too much on that halo.
 constexpr int kShortestBand = 4;
 // Each strip streams every layer's weights through the cache again: strips of fewer output
@@ -20,6 +21,10 @@ constexpr int kShortestBand = 4;
 // 0.2-0.6 MB of weights per layer, ran 1.2-1.8x slower in one-row strips than layer by layer;
 // Intel Xeon, Sapphire Rapids class).
 constexpr int64_t kStripPositions = 56;
+// Chains whose weights outgrow this run faster layer by layer: every strip streams them again.
+// The tuner chose layer by layer for ResNet-50's stages 3 and 4 (4.4 and 17 MB of weights) and
+// fused for every chain under 1.3 MB; MobileNetV2's last block (1.8 MB) went either way.
+constexpr double kMostFusedWeightBytes = 2.0 * 1024 * 1024;
 
 }  // namespace
 
@@ -35,6 +40,15 @@ std::string fusion_refusal(const ChainSpec &chain, const Halide::Target &target)
         if (!hand::uses_channel_tiles(layer, target)) return which + " has too few output channels for a channel vector";
     }
     return {};
+}
+
+bool fusion_pays(const ChainSpec &chain) {
+    double weight_bytes = 0;
+    for (const OpSpec &layer : chain.layers) {
+        weight_bytes += 4.0 * double(layer.out_channels) * double(layer.channels / layer.groups) *
+                        double(layer.window.kernel.h * layer.window.kernel.w);
+    }
+    return weight_bytes <= kMostFusedWeightBytes;
 }
 
 void check_chain_config(const ChainSpec &chain, const ChainConfig &config) {
@@ -66,7 +80,7 @@ void configure_fused_chain(ChainSpec &chain, const Halide::Target &target, int t
     }
     const OpSpec &last = chain.last();
     const int64_t rows = last.out.h;
-    const int64_t tasks = threads > 1 ? int64_t(kTasksPerThread) * threads : 1;
+    const int64_t tasks = int64_t(kTasksPerThread) * std::max(threads, 1);
     const int64_t bands_wanted = std::max<int64_t>(1, (tasks + last.batch - 1) / last.batch);
     const int64_t band = std::min<int64_t>(rows, std::max<int64_t>(kShortestBand, (rows + bands_wanted - 1) / bands_wanted));
     int64_t strip = 1;

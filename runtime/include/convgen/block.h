@@ -24,7 +24,7 @@ class ConvBlockImpl;
 // How a block runs. Auto: what the tuning database measured fastest on this machine and thread
 // count (`convgen tune --blocks`) when it has the block; else fused where the schedules can fuse
 // the chain (every layer a direct conv under the hand or tuned schedule with a channel vector of
-// outputs), else layer by layer.
+// outputs) and its weights are small enough to stream again per strip (2 MiB), else layer by layer.
 enum class BlockFusion { Auto, Fused, LayerByLayer };
 
 // Residual (what is added before the final activation) and its names: convgen/chain_spec.h.

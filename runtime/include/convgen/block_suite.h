@@ -17,15 +17,11 @@ struct SuiteBlockLayer : SuiteConv {
     Activation activation = Activation::None;
 };
 
-struct SuiteBlock {
-    std::string net, name;
-    int64_t batch = 1, in_channels = 0, height = 0, width = 0;
-    int64_t count = 1;  // how many times the block occurs in its network
+struct SuiteBlock : SuiteEntry {
     std::vector<SuiteBlockLayer> layers;
     Residual residual = Residual::None;
     Activation activation = Activation::None;  // after the residual add
 
-    Shape input_shape() const { return {batch, in_channels, height, width}; }
     // The chain's layers (default weights), each with its activation, in `layout`.
     std::vector<Conv2d> make_layers(Layout layout, const std::string &schedule = std::string(kDefaultSchedule)) const;
     ConvBlockOptions block_options(BlockFusion fusion) const;

@@ -22,13 +22,18 @@ struct SuiteConv {
     Conv2dOptions conv_options(int64_t in_channels) const;
 };
 
-struct SuiteLayer : SuiteConv {
+// What every suite entry (a layer, a block) states of itself: its network and name, its input's
+// (N, C, H, W), and how many times it occurs in the network.
+struct SuiteEntry {
     std::string net, name;
     int64_t batch = 1, in_channels = 0, height = 0, width = 0;
-    int64_t count = 1;  // how many times the layer occurs in its network
+    int64_t count = 1;
 
-    Conv2dOptions options() const { return conv_options(in_channels); }
     Shape input_shape() const { return {batch, in_channels, height, width}; }
+};
+
+struct SuiteLayer : SuiteConv, SuiteEntry {
+    Conv2dOptions options() const { return conv_options(in_channels); }
 };
 
 // Throws convgen::Error naming the file, line and field of a malformed entry.
