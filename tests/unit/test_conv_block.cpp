@@ -207,5 +207,28 @@ TEST(ConvBlock, RefusesBadCalls) {
     EXPECT_EQ(ConvBlock({a, naive}).plan({1, 8, 6, 6}), "layer_by_layer");
 }
 
+TEST(ConvBlock, PinnedChainConfigsAreChecked) {
+    const BlockCase c = block_cases()[0];  // output 9 rows
+    const auto block_with = [&](const std::string &config) {
+        return ConvBlock(make_layers<2>(c, Layout::NHWC),
+                         ConvBlockOptions().fusion(BlockFusion::Fused).schedule_config(config));
+    };
+    EXPECT_EQ(block_with("strip_rows=3 task_rows=9").plan(c.input), "fused(strip_rows=3 task_rows=9)");
+    expect_error<ValueError>([&] { block_with("strip_rows=2 task_rows=5").plan(c.input); },
+                             "strip_rows must divide task_rows");
+    expect_error<ValueError>([&] { block_with("strip_rows=1 task_rows=10").plan(c.input); },
+                             "at most the 9 output rows");
+    expect_error<ValueError>([&] { block_with("strip_rows=x"); }, "chain config 'strip_rows=x'");
+}
+
+TEST(ConvBlock, AutoRunsChainsWithLargeWeightsLayerByLayer) {
+    // 1x1 convs 1024 -> 512 -> 1024: 4 MiB of weights, streamed again by every strip when fused.
+    const std::vector<Conv2d> layers{Conv2d(Conv2dOptions(1024, 512, 1).layout(Layout::NHWC)),
+                                     Conv2d(Conv2dOptions(512, 1024, 1).layout(Layout::NHWC))};
+    EXPECT_EQ(ConvBlock(layers).plan({1, 1024, 4, 4}), "layer_by_layer");
+    EXPECT_EQ(ConvBlock(layers, ConvBlockOptions().fusion(BlockFusion::Fused)).plan({1, 1024, 4, 4}).rfind("fused(", 0),
+              0u);
+}
+
 }  // namespace
 }  // namespace convgen::testing
