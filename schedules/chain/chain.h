@@ -18,8 +18,9 @@ std::string fusion_refusal(const ChainSpec &chain, const Halide::Target &target)
 // are too large to stream again for every strip.
 bool fusion_pays(const ChainSpec &chain);
 
-// Sets what a fused chain's schedule chooses: each layer's channel-tiles config (register tile
-// and reduction unroll from the hand schedule's rules) with its weight layout, and chain.config:
+// Sets what a fused chain's schedule chooses: each layer's channel-tiles config (the register
+// tile and reduction unroll of the layer's own channel-tiles config -- tuned, pinned or the rules'
+// -- else the hand schedule's rules) with its weight layout, and chain.config:
 // `chosen` when given (ValueError when it cannot be honoured), else the rules' for `threads`.
 // ValueError when the chain cannot be fused (fusion_refusal).
 void configure_fused_chain(ChainSpec &chain, const Halide::Target &target, int threads,

@@ -65,12 +65,15 @@ void configure_fused_chain(ChainSpec &chain, const Halide::Target &target, int t
     if (!why.empty()) throw ValueError("this block cannot be fused: " + why);
     const Schedule &hand = find_schedule("hand");
     for (OpSpec &layer : chain.layers) {
-        // Only the register tile and the reduction unroll apply inside a strip: the task and
-        // staging fields of a layer of its own do not.
-        const ScheduleConfig rules = hand::default_channel_tiles_config(layer, target);
+        // The layer's own channel-tiles config (the tuning database's where the layer was tuned),
+        // else the rules'. Only its register tile and reduction unroll apply inside a strip: the
+        // task and staging fields of a layer of its own do not.
+        const ScheduleConfig own = layer.config.family == ScheduleFamily::ChannelTiles
+                                       ? layer.config
+                                       : hand::default_channel_tiles_config(layer, target);
         ScheduleConfig tile = hand::tiled_config(ScheduleFamily::ChannelTiles,
-                                                 {rules.vector_width, rules.vectors, rules.scalars});
-        tile.reduction_unroll = rules.reduction_unroll;
+                                                 {own.vector_width, own.vectors, own.scalars});
+        tile.reduction_unroll = own.reduction_unroll;
         configure(layer, hand, target, &tile);
     }
     if (chosen) {
