@@ -251,9 +251,10 @@ private:
         const std::vector<Total> sums = totals();
         std::map<std::pair<std::string, int>, std::map<std::string, const Total *>> by_net;
         for (const Total &s : sums) by_net[{s.net, s.threads}][s.schedule] = &s;
-        for (const auto &[key, row] : by_net) {
+        for (const auto &[key, cells] : by_net) {
             std::printf("%-22s %3d", key.first.c_str(), key.second);
-            for (const std::string &c : cols) std::printf(" %13s", total_cell(*row.at(c)).c_str());
+            for (const std::string &c : cols) std::printf(" %13s", total_cell(*cells.at(c)).c_str());
+            const std::map<std::string, const Total *> &row = cells;  // lambdas cannot capture bindings
             const Total &fused = *row.at("fused");
             const auto total_ratio = [&](const char *other) {
                 char text[32];
