@@ -95,4 +95,17 @@ std::vector<Extents> kernel_buffer_extents(const OpSpec &spec) {
     return buffers;
 }
 
+std::vector<Extents> chain_buffer_extents(const ChainSpec &chain) {
+    std::vector<Extents> buffers;
+    for (const OpSpec &layer : chain.layers) {
+        const std::vector<Extents> own = kernel_buffer_extents(layer);  // input, params..., output
+        if (buffers.empty()) buffers.push_back(own.front());
+        buffers.insert(buffers.end(), own.begin() + 1, own.end() - 1);
+    }
+    const Extents output = kernel_buffer_extents(chain.last()).back();
+    if (chain.residual == Residual::Given) buffers.push_back(output);
+    buffers.push_back(output);
+    return buffers;
+}
+
 }  // namespace convgen

@@ -3,7 +3,6 @@
 
 #include "convgen/errors.h"
 #include "convgen/name_table.h"
-#include "convgen/threads.h"
 #include "format.h"
 #include "kernel_buffer.h"
 #include "kernel_cache.h"
@@ -102,16 +101,7 @@ BlockPlan ConvBlockImpl::make_plan(const Shape &input_sizes) const {
 }
 
 std::shared_ptr<const BlockPlan> ConvBlockImpl::plan(const Shape &input_sizes) const {
-    const std::tuple<Shape, int, uint64_t> key{input_sizes, num_threads(), tuning_generation()};
-    {
-        std::lock_guard lock(mutex_);
-        if (auto it = plans_.find(key); it != plans_.end()) return it->second;
-    }
-    auto made = std::make_shared<const BlockPlan>(make_plan(input_sizes));  // throws for bad input: nothing kept
-    std::lock_guard lock(mutex_);
-    constexpr size_t kMostPlans = 64;  // a block fed ever-new shapes keeps only the recent ones
-    if (plans_.size() >= kMostPlans) plans_.clear();
-    return plans_.emplace(key, std::move(made)).first->second;
+    return plans_.get(input_sizes, [&] { return make_plan(input_sizes); });
 }
 
 void ConvBlockImpl::prepare(const Shape &input_sizes) const {
@@ -143,7 +133,8 @@ void ConvBlockImpl::run_chain(ChainSpec chain, const std::string &schedule, size
     run_kernel(*chain_kernel_for(chain, schedule), buffers);
 }
 
-void ConvBlockImpl::forward(ConstTensorView input, const ConstTensorView *residual, TensorView output) const {
+std::shared_ptr<const BlockPlan> ConvBlockImpl::checked_plan(ConstTensorView input,
+                                                             const ConstTensorView *residual) const {
     if (options_.residual() == Residual::Given && !residual) {
         throw ValueError("this block adds a given residual (Residual::Given): pass it to forward");
     }
@@ -152,8 +143,24 @@ void ConvBlockImpl::forward(ConstTensorView input, const ConstTensorView *residu
                          "', so forward takes no residual tensor");
     }
     check_view_shape(input, "input");
-    const std::shared_ptr<const BlockPlan> p = plan(input.sizes);
+    return plan(input.sizes);
+}
+
+void ConvBlockImpl::forward(ConstTensorView input, const ConstTensorView *residual, TensorView output) const {
+    run(*checked_plan(input, residual), input, residual, output);
+}
+
+Tensor ConvBlockImpl::forward(ConstTensorView input, const ConstTensorView *residual) const {
+    const std::shared_ptr<const BlockPlan> p = checked_plan(input, residual);
     const LoweredCall &last = *p->calls.back();
+    Tensor output(last.output_sizes, last.output_strides);
+    run(*p, input, residual, output.view());
+    return output;
+}
+
+void ConvBlockImpl::run(const BlockPlan &p, ConstTensorView input, const ConstTensorView *residual,
+                        TensorView output) const {
+    const LoweredCall &last = *p.calls.back();
     check_output_view(last, input, output);
     if (residual) {
         check_view_shape(*residual, "residual");
@@ -165,18 +172,17 @@ void ConvBlockImpl::forward(ConstTensorView input, const ConstTensorView *residu
     }
     std::optional<ConstTensorView> given;
     if (residual) given = *residual;
-    if (p->fused) return run_chain(*p->chain, p->chain_schedule, 0, input, *p->calls.front(), given, last, output);
+    if (p.fused) return run_chain(*p.chain, p.chain_schedule, 0, input, *p.calls.front(), given, last, output);
 
     Tensor intermediate;
     ConstTensorView current = input;
     for (size_t i = 0; i + 1 < layers_.size(); ++i) {
-        Tensor next = layers_[i]->forward(current);
-        intermediate = std::move(next);
+        intermediate = layers_[i]->forward(current);  // the previous one is released once this is made
         current = intermediate.view();
     }
-    if (!p->chain) return layers_.back()->forward(current, output);
+    if (!p.chain) return layers_.back()->forward(current, output);
     if (options_.residual() == Residual::Input) given = input;
-    run_chain(*p->chain, p->chain_schedule, layers_.size() - 1, current, last, given, last, output);
+    run_chain(*p.chain, p.chain_schedule, layers_.size() - 1, current, last, given, last, output);
 }
 
 }  // namespace convgen::detail
@@ -220,19 +226,10 @@ ChainSpec ConvBlock::spec(const Shape &input_sizes) const { return impl_->plan(i
 
 void ConvBlock::prepare(const Shape &input_sizes) const { impl_->prepare(input_sizes); }
 
-Tensor ConvBlock::forward(ConstTensorView input) const {
-    const Shape sizes = output_shape(input.sizes);
-    const detail::LoweredCall &last = *impl_->plan(input.sizes)->calls.back();
-    Tensor output(sizes, last.output_strides);
-    impl_->forward(input, nullptr, output.view());
-    return output;
-}
+Tensor ConvBlock::forward(ConstTensorView input) const { return impl_->forward(input, nullptr); }
 
 Tensor ConvBlock::forward(ConstTensorView input, ConstTensorView residual) const {
-    const detail::LoweredCall &last = *impl_->plan(input.sizes)->calls.back();
-    Tensor output(last.output_sizes, last.output_strides);
-    impl_->forward(input, &residual, output.view());
-    return output;
+    return impl_->forward(input, &residual);
 }
 
 void ConvBlock::forward(ConstTensorView input, TensorView output) const { impl_->forward(input, nullptr, output); }

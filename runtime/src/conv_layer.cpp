@@ -280,18 +280,10 @@ LoweredCall ConvLayer::lower(const Shape &input) const {
     return call;
 }
 
+PlanKey plan_key(const Shape &input_sizes) { return {input_sizes, num_threads(), tuning_generation()}; }
+
 std::shared_ptr<const LoweredCall> ConvLayer::plan(const Shape &input_sizes) const {
-    const std::tuple<Shape, int, uint64_t> key{input_sizes, num_threads(), tuning_generation()};
-    {
-        std::lock_guard lock(plans_.mutex);
-        if (auto it = plans_.plans.find(key); it != plans_.plans.end()) return it->second;
-    }
-    auto lowered = std::make_shared<const LoweredCall>(lower(input_sizes));  // throws for bad input: nothing kept
-    std::lock_guard lock(plans_.mutex);
-    // A layer fed ever-new shapes keeps only the recent ones.
-    constexpr size_t kMostPlans = 64;
-    if (plans_.plans.size() >= kMostPlans) plans_.plans.clear();
-    return plans_.plans.emplace(key, std::move(lowered)).first->second;
+    return plans_.get(input_sizes, [&] { return lower(input_sizes); });
 }
 
 void ConvLayer::prepare(const Shape &input_sizes) const { detail::prepare(*plan(input_sizes)); }

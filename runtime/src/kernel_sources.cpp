@@ -123,10 +123,8 @@ KernelRequest op_kernel_request(const OpSpec &spec, const std::string &schedule,
 
 KernelRequest chain_kernel_request(const ChainSpec &chain, const std::string &layer_schedule,
                                    const Halide::Target &jit_target) {
-    size_t buffers = 2 + (chain.residual == Residual::Given ? 1 : 0);  // input, [residual], output
-    for (const OpSpec &layer : chain.layers) buffers += layer.bias ? 2 : 1;
     return {kernel_key(jit_target, layer_schedule, chain.key()),
-            chain.key() + " with schedule '" + layer_schedule + "'", buffers,
+            chain.key() + " with schedule '" + layer_schedule + "'", chain_buffer_extents(chain).size(),
             [chain, layer_schedule](const Halide::Target &target) {
                 return aot::schedule_chain_kernel(chain, layer_schedule, target);
             }};

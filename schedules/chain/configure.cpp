@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "convgen/errors.h"
+#include "convgen/kernel_signature.h"
 #include "schedules/chain/chain.h"
 #include "schedules/hand/hand.h"
 
@@ -45,8 +46,9 @@ std::string fusion_refusal(const ChainSpec &chain, const Halide::Target &target)
 bool fusion_pays(const ChainSpec &chain) {
     double weight_bytes = 0;
     for (const OpSpec &layer : chain.layers) {
-        weight_bytes += 4.0 * double(layer.out_channels) * double(layer.channels / layer.groups) *
-                        double(layer.window.kernel.h * layer.window.kernel.w);
+        double elements = 1;
+        for (int64_t extent : weight_extents(layer)) elements *= double(extent);
+        weight_bytes += 4.0 * elements;
     }
     return weight_bytes <= kMostFusedWeightBytes;
 }

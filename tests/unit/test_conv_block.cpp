@@ -116,8 +116,11 @@ void check_block(const BlockCase &c, Layout layout, BlockFusion fusion) {
     const std::vector<float> expected = reference_chain<D>(layers, c, input, given ? &residual : nullptr);
     EXPECT_LE(reference::relative_error(output.data(), expected), 10 * kTolerance)
         << c.name << ' ' << to_string(layout) << ' ' << to_string(fusion) << ": " << block.plan(c.input);
-    if (fusion == BlockFusion::Fused) EXPECT_EQ(block.plan(c.input).rfind("fused(", 0), 0u);
-    if (fusion == BlockFusion::LayerByLayer) EXPECT_EQ(block.plan(c.input), "layer_by_layer");
+    if (fusion == BlockFusion::Fused) {
+        EXPECT_EQ(block.plan(c.input).rfind("fused(", 0), 0u);
+    } else {
+        EXPECT_EQ(block.plan(c.input), "layer_by_layer");
+    }
 }
 
 class ConvBlockCases : public ::testing::TestWithParam<std::tuple<BlockCase, Layout, BlockFusion>> {};

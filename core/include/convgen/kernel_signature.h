@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "convgen/chain_spec.h"
 #include "convgen/op_spec.h"
 
 namespace convgen {
@@ -26,5 +27,8 @@ void unpack_conv_weight(const OpSpec &spec, const float *packed, float *pytorch_
 
 // Every buffer of the kernel for `spec`, in call order.
 std::vector<Extents> kernel_buffer_extents(const OpSpec &spec);
+// Every buffer of a chain's kernel, in call order: the input, each layer's weight [and bias],
+// [the residual], the output (generator/chain.h).
+std::vector<Extents> chain_buffer_extents(const ChainSpec &chain);
 
 }  // namespace convgen

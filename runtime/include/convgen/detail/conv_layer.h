@@ -6,9 +6,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <tuple>
 #include <vector>
 
+#include "convgen/detail/plan_cache.h"
 #include "convgen/op_spec.h"
 #include "convgen/tensor.h"
 
@@ -123,18 +123,9 @@ private:
         std::optional<bool> finite;
     };
 
-    // Lowered calls by (input sizes, threads, tuning generation). A copy of the layer starts
-    // empty: fused_with changes what lowering gives.
-    struct PlanCache {
-        PlanCache() = default;
-        PlanCache(const PlanCache &) {}
-        PlanCache &operator=(const PlanCache &) { return *this; }
-        std::mutex mutex;
-        std::map<std::tuple<Shape, int, uint64_t>, std::shared_ptr<const LoweredCall>> plans;
-    };
-
     ConvConfig config_;
-    mutable PlanCache plans_;
+    // A copy of the layer starts empty: fused_with changes what lowering gives.
+    mutable PlanCache<LoweredCall> plans_;
     Tensor weight_;  // PyTorch's layout
     std::optional<Tensor> bias_;
     std::shared_ptr<WeightPacks> packs_ = std::make_shared<WeightPacks>();
