@@ -1,5 +1,6 @@
 // conv1d/conv2d: direct, or via im2col columns and a matmul (the col2im of a conv's columns
 // with a 1x1 kernel and unit stride is the identity, so the matmul writes the output grid).
+#include "convgen/kernel_signature.h"
 #include "convgen/live_taps.h"
 #include "generator/dense_buffers.h"
 #include "generator/epilogue.h"
@@ -38,8 +39,12 @@ GeneratedPipeline conv_stages(const OpSpec &spec, const Halide::Func &input, con
                    prefix + "conv_window");
     const Halide::Expr in_channel = group_input_channel(c, out_per_group, in_per_group, r.z, spec.groups);
 
+    // Ragged register tiles also compute the zero channels the packed weights hold past the last
+    // one (kernel_signature.h): their bias reads stay in bounds, and their results are never stored.
+    const Halide::Expr bias_channel =
+        packed_out_channels(spec) > spec.out_channels ? Halide::min(c, int(spec.out_channels) - 1) : Halide::Expr(c);
     Halide::Func accumulator(prefix + stage::kAccumulator);
-    accumulator(x, y, c, n) = initial_value(bias, c);
+    accumulator(x, y, c, n) = initial_value(bias, bias_channel);
     if (spec.algorithm == Algorithm::Direct) {
         accumulator(x, y, c, n) +=
             weight.logical(r.x, r.y, r.z, c) * padded(x * int(w.stride.w) - int(w.pad_begin.w) + r.x * int(w.dilation.w),

@@ -2,7 +2,7 @@
 
 namespace convgen::generator {
 
-Halide::Expr initial_value(const std::optional<Halide::ImageParam> &bias, const Halide::Var &channel) {
+Halide::Expr initial_value(const std::optional<Halide::ImageParam> &bias, const Halide::Expr &channel) {
     return bias ? (*bias)(channel) : Halide::Expr(0.0f);
 }
 

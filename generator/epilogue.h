@@ -10,7 +10,7 @@
 namespace convgen::generator {
 
 // bias(c) when there is one, else 0.
-Halide::Expr initial_value(const std::optional<Halide::ImageParam> &bias, const Halide::Var &channel);
+Halide::Expr initial_value(const std::optional<Halide::ImageParam> &bias, const Halide::Expr &channel);
 
 // NaN propagates as in PyTorch: relu(NaN) = relu6(NaN) = NaN.
 Halide::Expr activate(const Halide::Expr &value, Activation activation);

@@ -1,5 +1,6 @@
 #include "generator/weight_access.h"
 
+#include "convgen/kernel_signature.h"
 #include "generator/dense_buffers.h"
 
 namespace convgen::generator {
@@ -10,7 +11,8 @@ WeightInput conv_weight_input(const OpSpec &spec, const std::string &prefix) {
     Halide::Var kx("kx"), ky("ky"), ci("ci"), co("co");
     if (spec.weight_layout == WeightLayout::HWIO) {
         const int block = int(spec.weight_block);
-        WeightInput w{dense_input(prefix + "weight", {block, in_per_group, kw, kh, out / block}),
+        const Extents extents = weight_extents(spec);
+        WeightInput w{dense_input(prefix + "weight", std::vector<int>(extents.begin(), extents.end())),
                       Halide::Func(prefix + "weight_logical")};
         w.logical(kx, ky, ci, co) = w.param(co % block, ci, kx, ky, co / block);
         return w;

@@ -2,6 +2,7 @@
 
 #include "convgen/errors.h"
 #include "convgen/winograd.h"
+#include "schedules/hand/hand.h"
 
 namespace convgen::schedules {
 
@@ -25,8 +26,9 @@ const std::vector<Schedule> &all_schedules() {
 namespace {
 
 // Winograd reads weights transformed for its tile size (the config's, else the default tile).
-// Register-tiled families read tile-sized HWIO blocks, one per tile when the tiles cover the
-// output channels exactly, else plain HWIO; planar depthwise reads PyTorch's layout as it is.
+// Register-tiled families read tile-sized HWIO blocks, one per tile when the tiles start on
+// blocks (channel tiles of an ungrouped conv: the last block zero-padded), else plain HWIO;
+// planar depthwise reads PyTorch's layout as it is.
 void set_weight_layout(OpSpec &spec) {
     const ScheduleConfig &config = spec.config;
     if (spec.algorithm == Algorithm::Winograd) {
@@ -35,11 +37,15 @@ void set_weight_layout(OpSpec &spec) {
         return;
     }
     int64_t channel_tile = 0;
-    if (config.family == ScheduleFamily::ChannelTiles) channel_tile = int64_t(config.vector_width) * config.vectors;
+    bool padded_blocks = false;
+    if (config.family == ScheduleFamily::ChannelTiles) {
+        channel_tile = int64_t(config.vector_width) * config.vectors;
+        padded_blocks = hand::channel_tiles_align(spec, channel_tile);
+    }
     if (config.family == ScheduleFamily::Planar) channel_tile = config.scalars;
     if (channel_tile == 0) return;
     spec.weight_layout = WeightLayout::HWIO;
-    spec.weight_block = spec.out_channels % channel_tile == 0 ? channel_tile : spec.out_channels;
+    spec.weight_block = padded_blocks || spec.out_channels % channel_tile == 0 ? channel_tile : spec.out_channels;
 }
 
 }  // namespace

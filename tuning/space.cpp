@@ -30,6 +30,10 @@ std::vector<int> powers_of_two(int first, int64_t last) {
     return values;
 }
 
+// Broadcast counts of a register tile along an output extent: accepts() drops the tiles whose
+// accumulators and loads overflow the register file (a 1 x 30 tile fills AVX-512's 32).
+std::vector<int> broadcasts(int64_t extent) { return range(1, int(std::min<int64_t>(extent, 30))); }
+
 std::vector<int> divisors(int64_t n, int64_t at_most) {
     std::vector<int> values;
     for (int64_t d = 1; d <= std::min(n, at_most); ++d) {
@@ -71,7 +75,7 @@ std::vector<ScheduleSpace::Knob> ScheduleSpace::knobs(ScheduleFamily family) con
     case ScheduleFamily::ChannelTiles: {
         add("vw", &ScheduleConfig::vector_width, powers_of_two(4, widest));
         add("vectors", &ScheduleConfig::vectors, range(1, 4));
-        add("scalars", &ScheduleConfig::scalars, range(1, int(std::min<int64_t>(spec_.out.w, 16))));
+        add("scalars", &ScheduleConfig::scalars, broadcasts(spec_.out.w));
         std::vector<int> blocks{0};
         for (int b : powers_of_two(8, 256)) {
             if (b < in_per_group) blocks.push_back(b);
@@ -87,7 +91,7 @@ std::vector<ScheduleSpace::Knob> ScheduleSpace::knobs(ScheduleFamily family) con
     case ScheduleFamily::Planar:
         add("vw", &ScheduleConfig::vector_width, powers_of_two(4, widest));
         add("vectors", &ScheduleConfig::vectors, range(1, 4));
-        add("scalars", &ScheduleConfig::scalars, range(1, int(std::min<int64_t>(spec_.out_channels, 16))));
+        add("scalars", &ScheduleConfig::scalars, broadcasts(spec_.out_channels));
         add("stage", &ScheduleConfig::stage_input, {0, 1});
         break;
     case ScheduleFamily::PlanarDepthwise:
@@ -97,7 +101,7 @@ std::vector<ScheduleSpace::Knob> ScheduleSpace::knobs(ScheduleFamily family) con
     case ScheduleFamily::Winograd:
         add("vw", &ScheduleConfig::vector_width, powers_of_two(4, widest));
         add("vectors", &ScheduleConfig::vectors, range(1, 4));
-        add("scalars", &ScheduleConfig::scalars, range(1, int(std::min<int64_t>((spec_.out.w + 1) / 2, 16))));
+        add("scalars", &ScheduleConfig::scalars, broadcasts((spec_.out.w + 1) / 2));
         add("tile", &ScheduleConfig::winograd_tile, {kWinogradTiles[0], kWinogradTiles[1], kWinogradTiles[2]});
         break;
     case ScheduleFamily::None: break;

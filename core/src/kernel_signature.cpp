@@ -19,13 +19,18 @@ Extents weight_extents(const OpSpec &spec) {
     if (spec.op == OpKind::ConvTranspose) return {kw, kh, spec.out_channels / spec.groups, spec.channels};
     const int64_t in_per_group = spec.channels / spec.groups;
     if (spec.weight_layout == WeightLayout::HWIO) {
-        return {spec.weight_block, in_per_group, kw, kh, spec.out_channels / spec.weight_block};
+        return {spec.weight_block, in_per_group, kw, kh, packed_out_channels(spec) / spec.weight_block};
     }
     if (spec.weight_layout == WeightLayout::Winograd) {
         const int64_t n = spec.weight_block + kw - 1;
         return {spec.out_channels, in_per_group, n, n};
     }
     return {kw, kh, in_per_group, spec.out_channels};
+}
+
+int64_t packed_out_channels(const OpSpec &spec) {
+    if (spec.op != OpKind::Conv || spec.weight_layout != WeightLayout::HWIO) return spec.out_channels;
+    return (spec.out_channels + spec.weight_block - 1) / spec.weight_block * spec.weight_block;
 }
 
 namespace {

@@ -6,6 +6,7 @@
 // vectors x columns, the accumulators in registers over the whole reduction.
 #include "convgen/live_taps.h"
 #include "schedules/chain/chain.h"
+#include "schedules/hand/hand.h"
 
 namespace convgen::schedules {
 namespace {
@@ -22,7 +23,7 @@ void tile_channels(Halide::Func f, const GeneratedPipeline &layer, const OpSpec 
     Halide::Var x("x"), c("c"), y("y"), n("n"), xo("xo"), xi("xi"), co("co"), ci("ci");
     std::vector<Halide::VarOrRVar> order{ci, xi, xo, co};
     order.insert(order.end(), outer.begin(), outer.end());
-    f.split(c, co, ci, channel_tile, Halide::TailStrategy::ShiftInwards)
+    f.split(c, co, ci, channel_tile, hand::channel_tail(spec, channel_tile))
         .split(x, xo, xi, config.scalars, Halide::TailStrategy::ShiftInwards)
         .reorder(order)
         .vectorize(ci, vw)

@@ -27,8 +27,10 @@ int64_t non_aliasing_channel_stride(int64_t channels) {
 }
 
 // Tiles vectorised over output channels, one broadcast input per output column.
+// Ungrouped convs may end in a part tile (channel_tiles_align); grouped ones want tiles that
+// divide each group.
 RegisterTile channel_tile(const OpSpec &spec, const Halide::Target &target) {
-    return choose_tile(spec.out_channels, spec.out.w, target, spec.out_channels / spec.groups);
+    return choose_tile(spec.out_channels, spec.out.w, target, spec.groups == 1 ? 0 : spec.out_channels / spec.groups);
 }
 
 }  // namespace
@@ -54,13 +56,13 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     const int64_t rows = spec.batch * spec.out.h;
     const int64_t taps = live.area();
     const double weight_bytes = 4.0 * double(spec.out_channels) * double(in_per_group) * double(taps);
-    const bool whole_tiles = spec.out_channels % channel_tile == 0;
-    config.channel_major = whole_tiles && weight_bytes > kCacheBytes &&
+    const bool aligned = channel_tiles_align(spec, channel_tile);
+    config.channel_major = aligned && weight_bytes > kCacheBytes &&
                            input_bytes(spec) * double(channel_tiles) < weight_bytes * double(rows);
     // At least one, so an empty batch (which runs no kernel) still gets a valid config.
     const int64_t tasks_per_block = std::max<int64_t>(1, config.channel_major ? spec.batch : rows);
     const int64_t wanted_blocks = (kMinimumTasks + tasks_per_block - 1) / tasks_per_block;
-    int64_t tiles_per_block = whole_tiles ? std::max<int64_t>(1, channel_tiles / wanted_blocks) : channel_tiles;
+    int64_t tiles_per_block = aligned ? std::max<int64_t>(1, channel_tiles / wanted_blocks) : channel_tiles;
     while (channel_tiles % tiles_per_block != 0) --tiles_per_block;
     config.tiles_per_task = int(tiles_per_block);
 
@@ -97,20 +99,13 @@ void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Hali
     const bool depthwise = in_per_group == 1;  // the inner loop loads input channel vectors
     const int64_t channel_tiles = (spec.out_channels + channel_tile - 1) / channel_tile;
     const int64_t taps = live_taps(spec).area();
-    // Channel blocks must tile the channels exactly (a ragged block would make bounds inference
-    // read channels past the end), so channel counts that are not a whole number of tiles form
-    // one block, shifted tiles included.
-    const bool whole_tiles = spec.out_channels % channel_tile == 0;
     const int tiles_per_block = config.tiles_per_task ? config.tiles_per_task : int(channel_tiles);
 
     Halide::Var x("x"), y("y"), c("c"), n("n");
     Halide::Var xo("xo"), xi("xi"), co("co"), ci("ci"), cb("cb"), task("task");
     Halide::Func output = p.output;
-    if (whole_tiles) {
-        output.split(c, cb, c, tiles_per_block * channel_tile).split(c, co, ci, channel_tile);
-    } else {
-        output.split(c, co, ci, channel_tile, Halide::TailStrategy::ShiftInwards).split(co, cb, co, int(channel_tiles));
-    }
+    // Tiles that do not start on weight blocks form one block (check_config), shifted tile included.
+    output.split(c, co, ci, channel_tile, channel_tail(spec, channel_tile)).split(co, cb, co, tiles_per_block);
     output.split(x, xo, xi, config.scalars, Halide::TailStrategy::ShiftInwards);
     if (config.channel_major) {
         output.reorder(ci, xi, xo, y, co, cb, n).fuse(cb, n, task);

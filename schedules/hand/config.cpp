@@ -42,15 +42,16 @@ void check_channel_tiles(const OpSpec &spec, const Halide::Target &target, const
     const int channel_tile = config.vector_width * config.vectors;
     const int64_t channel_tiles = (spec.out_channels + channel_tile - 1) / channel_tile;
     const bool whole_tiles = spec.out_channels % channel_tile == 0;
+    const bool aligned = channel_tiles_align(spec, channel_tile);
     const int64_t in_per_group = spec.channels / spec.groups;
     if (config.tiles_per_task < 0 || config.tiles_per_task > channel_tiles ||
         (config.tiles_per_task && channel_tiles % config.tiles_per_task != 0)) {
         refuse(config, "tiles_per_task must divide the " + std::to_string(channel_tiles) + " channel tiles");
     }
-    if (!whole_tiles && config.tiles_per_task && config.tiles_per_task != channel_tiles) {
-        refuse(config, "output channels that are not a whole number of tiles form one block (tiles_per_task=0)");
+    if (!aligned && config.tiles_per_task && config.tiles_per_task != channel_tiles) {
+        refuse(config, "grouped output channels that are not a whole number of tiles form one block (tiles_per_task=0)");
     }
-    if (config.channel_major && !whole_tiles) refuse(config, "channel_major needs whole channel tiles");
+    if (config.channel_major && !aligned) refuse(config, "channel_major needs tiles that divide the channels of a group");
     if (config.input_block) {
         if (!whole_tiles || spec.out.w % config.scalars != 0 || config.input_block >= in_per_group) {
             refuse(config, "input_block needs whole channel tiles, scalars dividing the output width and "

@@ -27,11 +27,21 @@ struct RegisterTile {
     int scalars = 0;
 };
 
-// `whole_tiles_of` (when not 0): tiles that divide it are strongly preferred. Channel tiles pass
-// the output channels per group: a ragged tile makes one block of plain HWIO weights (no
-// channel-parallel tasks), and a tile straddling groups gathers its inputs lane by lane.
+// `whole_tiles_of` (when not 0): tiles that divide it are strongly preferred. Grouped channel
+// tiles pass the output channels per group: a tile straddling groups gathers its inputs lane by
+// lane, and a ragged one makes one block of plain HWIO weights (no channel-parallel tasks).
 RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Halide::Target &target,
                          int64_t whole_tiles_of = 0);
+
+// Whether channel tiles of `channel_tile` start on weight blocks: they divide the output
+// channels, or the conv is ungrouped and its packed weights are zero-padded to whole blocks
+// (packed_out_channels), the last tile computing the padding and storing only real channels.
+inline bool channel_tiles_align(const OpSpec &spec, int64_t channel_tile) {
+    return spec.out_channels % channel_tile == 0 || spec.groups == 1;
+}
+// How a schedule splits the output channels into tiles of `channel_tile`: exactly, with the last
+// aligned tile's stores predicated, or (tiles not aligned) with the last tile shifted inwards.
+Halide::TailStrategy channel_tail(const OpSpec &spec, int64_t channel_tile);
 // A config of `family` with `tile` as its register tile, every other field at its default.
 ScheduleConfig tiled_config(ScheduleFamily family, const RegisterTile &tile);
 

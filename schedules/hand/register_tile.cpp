@@ -34,7 +34,7 @@ RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Hal
         if (vector_width < 4) break;
         const double width_factor = double(vector_width) / widest;
         for (int vectors = 1; vectors <= 4 && int64_t(vectors) * vector_width <= vector_extent; ++vectors) {
-            for (int scalars = 1; scalars <= std::min<int64_t>(scalar_extent, 16); ++scalars) {
+            for (int scalars = 1; scalars <= std::min<int64_t>(scalar_extent, most_accumulators); ++scalars) {
                 const int accumulators = vectors * scalars;
                 if (accumulators + vectors + 1 > registers) break;
                 const double fmas_per_load = double(accumulators) / double(vectors + scalars);
@@ -52,6 +52,12 @@ RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Hal
         }
     }
     return best;
+}
+
+Halide::TailStrategy channel_tail(const OpSpec &spec, int64_t channel_tile) {
+    if (spec.out_channels % channel_tile == 0) return Halide::TailStrategy::RoundUp;
+    return channel_tiles_align(spec, channel_tile) ? Halide::TailStrategy::GuardWithIf
+                                                   : Halide::TailStrategy::ShiftInwards;
 }
 
 ScheduleConfig tiled_config(ScheduleFamily family, const RegisterTile &tile) {

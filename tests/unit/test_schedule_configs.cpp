@@ -4,6 +4,7 @@
 #include <random>
 
 #include "convgen/errors.h"
+#include "convgen/kernel_signature.h"
 #include "expect_error.h"
 #include "schedules/registry.h"
 #include "test_support.h"
@@ -64,6 +65,35 @@ TEST(ScheduleConfigs, RandomConfigsOfEveryFamilyMatchTheReference) {
     EXPECT_TRUE(families_seen.count(ScheduleFamily::Planar));
     EXPECT_TRUE(families_seen.count(ScheduleFamily::PlanarDepthwise));
     EXPECT_TRUE(families_seen.count(ScheduleFamily::Winograd));
+}
+
+// An ungrouped conv whose output channels end in a part tile: its weights are packed in aligned
+// blocks zero-padded past the last channel, every tile reads one block, and only real channels
+// are stored, under every loop order, layout and epilogue.
+TEST(ScheduleConfigs, PartChannelTilesReadZeroPaddedBlocks) {
+    const Shape input{2, 24, 9, 11};
+    for (const Layout layout : {Layout::NCHW, Layout::NHWC}) {
+        for (const std::string order : {"channel_major=0 tiles_per_task=0", "channel_major=0 tiles_per_task=1",
+                                        "channel_major=1 tiles_per_task=1"}) {
+            const std::string config = "channel_tiles vw=16 vectors=2 scalars=5 input_block=0 unroll=4 " + order +
+                                       " stage=1 restride=0";
+            SCOPED_TRACE(config + (layout == Layout::NHWC ? " nhwc" : " nchw"));
+            Conv2d conv(Conv2dOptions(24, 40, 3).padding(1).bias(true).activation(Activation::Relu).layout(layout)
+                            .schedule("hand").schedule_config(config));
+            const OpSpec spec = conv.spec(input);
+            EXPECT_EQ(spec.weight_block, 32);
+            EXPECT_EQ(packed_out_channels(spec), 64);
+            EXPECT_EQ(weight_extents(spec).back(), 2);
+            expect_matches_reference(conv, random_tensor(input, 5, layout_strides(input, 1, layout)));
+        }
+    }
+    // Grouped convs keep tiles within a group: a part tile there means one plain HWIO block.
+    const OpSpec grouped = Conv2d(Conv2dOptions(24, 40, 1).groups(2).schedule("hand").schedule_config(
+                                      "channel_tiles vw=16 vectors=1 scalars=5 input_block=0 unroll=4 channel_major=0 "
+                                      "tiles_per_task=0 stage=0 restride=0"))
+                               .spec(input);
+    EXPECT_EQ(grouped.weight_block, 40);
+    EXPECT_EQ(packed_out_channels(grouped), 40);
 }
 
 TEST(ScheduleConfigs, TextRoundTripsAndIsPartOfTheKernelKey) {
