@@ -27,7 +27,7 @@ namespace {
 
 // Winograd reads weights transformed for its tile size (the config's, else the default tile).
 // Register-tiled families read tile-sized HWIO blocks, one per tile when the tiles start on
-// blocks (channel tiles of an ungrouped conv: the last block zero-padded), else plain HWIO;
+// blocks (hand::channel_tiles_align: the last block zero-padded), else plain HWIO;
 // planar depthwise reads PyTorch's layout as it is.
 void set_weight_layout(OpSpec &spec) {
     const ScheduleConfig &config = spec.config;

@@ -40,7 +40,7 @@ void tile_channels(Halide::Func f, const GeneratedPipeline &layer, const OpSpec 
         update.split(r.z, rzo, rzu, config.reduction_unroll).unroll(rzu);
     }
     // Depthwise layers reduce over the taps alone: unrolled, neighbouring columns share loads.
-    if (spec.channels == spec.groups && live_taps(spec).area() <= 25) update.unroll(r.x).unroll(r.y);
+    if (hand::unrolls_depthwise_taps(spec)) update.unroll(r.x).unroll(r.y);
 }
 
 void schedule_fused(generator::GeneratedChain &generated, const ChainSpec &chain) {

@@ -93,7 +93,7 @@ void check_config(const OpSpec &spec, const Halide::Target &target, const Schedu
         if (family_for(spec, target) != ScheduleFamily::None) refuse(config, "this conv needs a family");
         return;
     case ScheduleFamily::PlanarDepthwise:
-        if (!uses_planar_depthwise(spec, target)) refuse(config, "planar_depthwise needs an NCHW depthwise conv of at most 25 taps");
+        if (!uses_planar_depthwise(spec, target)) refuse(config, "planar_depthwise needs an NCHW depthwise conv of at most " + std::to_string(kMostUnrolledTaps) + " taps");
         if (!is_power_of_two(config.vector_width) || config.vector_width > target.natural_vector_size<float>()) {
             refuse(config, "vw must be a power of two no wider than the target's vectors");
         }

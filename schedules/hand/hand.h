@@ -18,6 +18,13 @@ constexpr int64_t kMinimumTasks = 16;
 constexpr double kTaskBytes = 8 * 1024;
 // Copies smaller than this are not worth a parallel region of their own.
 constexpr double kParallelCopyBytes = 256 * 1024;
+// Depthwise filters of up to this many taps are unrolled, each tap's weights loaded once per tile.
+constexpr int64_t kMostUnrolledTaps = 25;
+
+// Whether a depthwise conv's taps are unrolled (and its tile's weights held in registers).
+inline bool unrolls_depthwise_taps(const OpSpec &spec) {
+    return spec.channels == spec.groups && live_taps(spec).area() <= kMostUnrolledTaps;
+}
 
 // A register tile of accumulators: `vectors` vectors along one output dim (channels, or
 // columns for planar tiles) times `scalars` positions along the other, each a broadcast.
@@ -30,12 +37,20 @@ struct RegisterTile {
 // `whole_tiles_of` (when not 0): tiles that divide it are strongly preferred. Grouped channel
 // tiles pass the output channels per group: a tile straddling groups gathers its inputs lane by
 // lane, and a ragged one makes one block of plain HWIO weights (no channel-parallel tasks).
+// `held_per_vector`: registers each vector of the tile keeps besides its accumulators (a
+// depthwise tile's weights, one per unrolled tap).
 RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Halide::Target &target,
-                         int64_t whole_tiles_of = 0);
+                         int64_t whole_tiles_of = 0, int held_per_vector = 0);
 
+// Whether a channel tile may span groups at no cost: ungrouped, or one output channel per group
+// (depthwise), where output channel c reads input channel c alone, contiguous in c.
+inline bool tiles_may_span_groups(const OpSpec &spec) {
+    return spec.groups == 1 || spec.out_channels == spec.groups;
+}
 // Whether channel tiles of `channel_tile` start on weight blocks: they divide the output
 // channels, or the conv is ungrouped and its packed weights are zero-padded to whole blocks
 // (packed_out_channels), the last tile computing the padding and storing only real channels.
+// Not depthwise: its padding channels would read input channels past the end.
 inline bool channel_tiles_align(const OpSpec &spec, int64_t channel_tile) {
     return spec.out_channels % channel_tile == 0 || spec.groups == 1;
 }

@@ -12,7 +12,7 @@ namespace stage = generator::stage;
 bool uses_planar_depthwise(const OpSpec &spec, const Halide::Target &target) {
     return is_direct_cpu_conv(spec, target) &&
            spec.layout == Layout::NCHW && spec.channels == spec.groups &&
-           live_taps(spec).area() <= 25;
+           live_taps(spec).area() <= kMostUnrolledTaps;
 }
 
 ScheduleConfig default_planar_depthwise_config(const OpSpec &spec, const Halide::Target &target) {

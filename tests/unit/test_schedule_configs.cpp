@@ -87,6 +87,16 @@ TEST(ScheduleConfigs, PartChannelTilesReadZeroPaddedBlocks) {
             expect_matches_reference(conv, random_tensor(input, 5, layout_strides(input, 1, layout)));
         }
     }
+    // Depthwise tiles may span channels (one per group); the last is shifted back, so its padding
+    // channels never read input channels past the end.
+    for (const Layout layout : {Layout::NCHW, Layout::NHWC}) {
+        SCOPED_TRACE(layout == Layout::NHWC ? "depthwise nhwc" : "depthwise nchw");
+        Conv2d conv(Conv2dOptions(24, 24, 3).groups(24).padding(1).bias(true).layout(layout).schedule("hand")
+                        .schedule_config("channel_tiles vw=16 vectors=1 scalars=3 input_block=0 unroll=1 channel_major=0 "
+                                         "tiles_per_task=0 stage=0 restride=0"));
+        EXPECT_EQ(packed_out_channels(conv.spec(input)), 24);
+        expect_matches_reference(conv, random_tensor(input, 6, layout_strides(input, 1, layout)));
+    }
     // Grouped convs keep tiles within a group: a part tile there means one plain HWIO block.
     const OpSpec grouped = Conv2d(Conv2dOptions(24, 40, 1).groups(2).schedule("hand").schedule_config(
                                       "channel_tiles vw=16 vectors=1 scalars=5 input_block=0 unroll=4 channel_major=0 "
