@@ -134,8 +134,15 @@ void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Hali
             .unroll(c)
             .unroll(uxi);
     } else {
-        // The accumulators stay in registers over every tap and input channel.
-        accumulator.compute_at(output, xo).reorder_storage(c, x, y, n).vectorize(c, vector_width).unroll(c).unroll(x);
+        // The accumulators stay in registers over every tap and input channel, a guarded last tile
+        // included: it computes the whole tile (the padded weights' zeros) rather than a
+        // variable extent, which would guard every FMA and keep the sums in memory.
+        accumulator.compute_at(output, xo)
+            .bound_extent(c, channel_tile)
+            .reorder_storage(c, x, y, n)
+            .vectorize(c, vector_width)
+            .unroll(c)
+            .unroll(x);
         update.reorder(c, x, r.z, r.x, r.y, y, n).vectorize(c, vector_width).unroll(c).unroll(x);
         if (config.reduction_unroll > 1) update.split(r.z, rzo, rzu, config.reduction_unroll).unroll(rzu);
     }
