@@ -30,7 +30,8 @@ std::string config_initializer(const ScheduleConfig &c) {
     os << "{.family = " << enum_value("ScheduleFamily", c.family) << ", .vector_width = " << c.vector_width
        << ", .vectors = " << c.vectors << ", .scalars = " << c.scalars << ", .input_block = " << c.input_block
        << ", .reduction_unroll = " << c.reduction_unroll << ", .channel_major = " << c.channel_major
-       << ", .tiles_per_task = " << c.tiles_per_task << ", .stage_input = " << c.stage_input
+       << ", .tiles_per_task = " << c.tiles_per_task << ", .rows_per_task = " << c.rows_per_task
+       << ", .stage_input = " << c.stage_input
        << ", .restride = " << c.restride << ", .channels_per_task = " << c.channels_per_task
        << ", .winograd_tile = " << c.winograd_tile << "}";
     return os.str();

@@ -84,6 +84,7 @@ std::vector<ScheduleSpace::Knob> ScheduleSpace::knobs(ScheduleFamily family) con
         add("unroll", &ScheduleConfig::reduction_unroll, divisors(in_per_group, 8));
         add("channel_major", &ScheduleConfig::channel_major, {0, 1});
         add("tiles_per_task", &ScheduleConfig::tiles_per_task, divisors(std::max<int64_t>(1, spec_.out_channels / widest), 64));
+        add("rows_per_task", &ScheduleConfig::rows_per_task, powers_of_two(1, std::max<int64_t>(1, spec_.out.h)));
         add("stage", &ScheduleConfig::stage_input, {0, 1});
         add("restride", &ScheduleConfig::restride, {0, 1});
         break;

@@ -28,6 +28,7 @@ const std::vector<Field> &fields() {
         {"unroll", {F::ChannelTiles}, &ScheduleConfig::reduction_unroll},
         {"channel_major", {F::ChannelTiles}, nullptr, &ScheduleConfig::channel_major},
         {"tiles_per_task", {F::ChannelTiles}, &ScheduleConfig::tiles_per_task},
+        {"rows_per_task", {F::ChannelTiles}, &ScheduleConfig::rows_per_task},
         {"stage", {F::ChannelTiles, F::Planar}, nullptr, &ScheduleConfig::stage_input},
         {"restride", {F::ChannelTiles}, nullptr, &ScheduleConfig::restride},
         {"channels_per_task", {F::PlanarDepthwise}, &ScheduleConfig::channels_per_task},

@@ -52,6 +52,10 @@ void check_channel_tiles(const OpSpec &spec, const Halide::Target &target, const
         refuse(config, "grouped output channels that are not a whole number of tiles form one block (tiles_per_task=0)");
     }
     if (config.channel_major && !aligned) refuse(config, "channel_major needs tiles that divide the channels of a group");
+    if (config.rows_per_task < 1 || config.rows_per_task > std::max<int64_t>(1, spec.out.h)) {
+        refuse(config, "rows_per_task must be from 1 to the " + std::to_string(spec.out.h) + " output rows");
+    }
+    if (config.channel_major && config.rows_per_task != 1) refuse(config, "channel_major tasks sweep every row (rows_per_task=1)");
     if (config.input_block) {
         if (!whole_tiles || spec.out.w % config.scalars != 0 || config.input_block >= in_per_group) {
             refuse(config, "input_block needs whole channel tiles, scalars dividing the output width and "

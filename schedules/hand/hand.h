@@ -16,6 +16,9 @@ constexpr int64_t kMinimumTasks = 16;
 // Bytes a parallel task should write at the least: below it, neighbouring tasks write into
 // shared cache lines (false sharing) and the pool's cost per task dominates.
 constexpr double kTaskBytes = 8 * 1024;
+// Work a parallel task should do at the least: the thread pool takes about a microsecond to hand
+// out each task (more to wake a worker), so a task of 2 MFLOP (some 20 us) loses a few percent.
+constexpr double kTaskFlops = 2e6;
 // Copies smaller than this are not worth a parallel region of their own.
 constexpr double kParallelCopyBytes = 256 * 1024;
 // Depthwise filters of up to this many taps are unrolled, each tap's weights loaded once per tile.

@@ -5,7 +5,7 @@
 //
 // The canonical text is the config's identity (cache keys, database records):
 //   "channel_tiles vw=16 vectors=2 scalars=14 input_block=0 unroll=4 channel_major=0 tiles_per_task=2
-//    stage=1 restride=0"
+//    rows_per_task=1 stage=1 restride=0"
 // with only the fields of its family, always in this order; parse_schedule_config reads it back.
 #include <string>
 #include <string_view>
@@ -43,6 +43,8 @@ struct ScheduleConfig {
     bool channel_major = false;
     // ChannelTiles: output-channel tiles per task; 0: all of them (one channel block).
     int tiles_per_task = 0;
+    // ChannelTiles, row-major: consecutive output rows of one image per task.
+    int rows_per_task = 1;
     // ChannelTiles, Planar: the padded input is staged once (channels innermost for channel tiles).
     bool stage_input = false;
     // ChannelTiles: staged rows restrided off a multiple of 4 KiB (no L1 set aliasing).
