@@ -30,6 +30,9 @@
 namespace convgen::cli {
 namespace {
 
+// Rounds timing the rules' config and the finalists again (tuning::SearchOptions::confirm_rounds).
+constexpr int kConfirmRounds = 2;
+
 // A candidate is a layer pinned to one config of the hand schedule, measured exactly as layers
 // run: the runtime's JIT, thread pool and scratch memory.
 class LayerMeasurer : public tuning::Measurer {
@@ -191,6 +194,7 @@ public:
             options.trials = trials_;
             options.seconds = std::max(1.0, (budget_seconds_ - elapsed()) / double(tasks.size() - i));
             options.compile_ahead = unsigned(task.threads) < cores;
+            options.confirm_rounds = kConfirmRounds;
             options.seed = seed_ + task.index;
             if (!sweep_.empty()) {
                 options.sweep = space.sweep(sweep_);
@@ -216,6 +220,7 @@ public:
                     r.family = std::string(to_string(trial.config.family));
                     r.config = trial.config.text();
                     r.ms = trial.ms;
+                    r.confirmed = trial.confirmed;
                     r.gflops = flops / trial.ms / 1e6;
                     tuning::append_record(db_, r);
                 }
@@ -223,7 +228,8 @@ public:
                 const double eta = done > 0 ? elapsed() / done * (double(tasks.size()) - done) : 0;
                 std::fprintf(stderr, "\r[%zu/%zu] %-20s %s %dT  trial %3zu/%d  best %.4g ms (%.2fx rules)  ETA %s   ",
                              i + 1, tasks.size(), task.layer.name.c_str(), std::string(to_string(task.layout)).c_str(),
-                             task.threads, so_far.trials.size(), trials_, so_far.best.ms, so_far.start.ms / so_far.best.ms,
+                             task.threads, std::min<size_t>(so_far.trials.size(), size_t(trials_)), trials_,
+                             so_far.best.ms, so_far.start.ms / so_far.best.ms,
                              format_seconds(std::min(eta, std::max(0.0, budget_seconds_ - elapsed()))).c_str());
                 std::fflush(stderr);
             };

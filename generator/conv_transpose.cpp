@@ -1,5 +1,6 @@
 // conv_transpose1d/2d: a gather over the input positions that land on each output, or the
 // matmul of the weight with the input followed by col2im (fold), which is the same sum.
+#include "convgen/kernel_signature.h"
 #include "generator/dense_buffers.h"
 #include "generator/epilogue.h"
 #include "generator/groups.h"
@@ -16,8 +17,8 @@ GeneratedPipeline generate_conv_transpose(const OpSpec &spec) {
 
     ImageInput input = image_input("input", spec.batch, spec.channels, spec.image, spec.layout);
     // PyTorch's weight (C_in, C_out/g, kH, kW), innermost first.
-    Halide::ImageParam weight =
-        dense_input("weight", {int(w.kernel.w), int(w.kernel.h), out_per_group, int(spec.channels)});
+    const Extents weight_shape = weight_extents(spec);
+    Halide::ImageParam weight = dense_input("weight", std::vector<int>(weight_shape.begin(), weight_shape.end()));
     std::optional<Halide::ImageParam> bias;
     if (spec.bias) bias = dense_input("bias", {int(spec.out_channels)});
 

@@ -97,10 +97,18 @@ void load_file(const std::filesystem::path &path, std::vector<TuningRecord> &rec
 }
 
 // What makes two records measurements of the same thing.
-using MeasurementKey = std::tuple<std::string, int, std::string, std::string, std::string, std::string>;
+using MeasurementKey = std::tuple<std::string, int, std::string, std::string, std::string, std::string, bool>;
 
 MeasurementKey measurement_key(const TuningRecord &record) {
-    return {record.machine.class_key(), record.threads, record.target, record.spec_key, record.family, record.config};
+    return {record.machine.class_key(), record.threads, record.target, record.spec_key, record.family, record.config,
+            record.confirmed};
+}
+
+// Confirmed timings were taken side by side, so they settle the choice among themselves; a
+// single timing elsewhere may have caught a quiet moment.
+bool better(const TuningRecord &a, const TuningRecord &b) {
+    if (a.confirmed != b.confirmed) return a.confirmed;
+    return a.ms < b.ms;
 }
 
 }  // namespace
@@ -127,7 +135,7 @@ std::optional<TuningRecord> best_config(const std::vector<TuningRecord> &records
             continue;
         }
         const TuningRecord *&best = record.machine.class_key() == query.machine_class ? own : other;
-        if (!best || record.ms < best->ms) best = &record;
+        if (!best || better(record, *best)) best = &record;
     }
     if (own) return *own;
     if (other && query.allow_other_machines) return *other;

@@ -5,8 +5,11 @@
 //
 // A config's speed is the minimum ms over its records: each record already is a median of repeats
 // taken by the measurer, and noise on a quiet machine only ever adds time, so the fastest run is
-// the best estimate of what the config costs (the rule `timeit` follows). Merging keeps that same
-// record, so the best config of a merged file is the best config of its inputs.
+// the best estimate of what the config costs (the rule `timeit` follows). On a machine whose
+// speed swings for seconds, a single timing may catch a quiet moment, so records timed in the
+// tuner's confirmation rounds (side by side with the rules' config) are compared among
+// themselves first. Merging keeps the fastest record of each kind, so the best config of a merged
+// file is the best config of its inputs.
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -25,6 +28,9 @@ struct TuningRecord {
     std::string config;            // the config's canonical text (opaque here)
     double ms = 0;
     double gflops = 0;
+    // Timed in a confirmation round, interleaved with the rules' config and the other finalists
+    // (tuning/search.h): such records are compared with each other before any single timing.
+    bool confirmed = false;
     std::string date;              // ISO 8601 UTC, e.g. "2026-11-24T17:03:12Z"
     std::string convgen_version;
     std::string halide_version;
@@ -36,7 +42,7 @@ struct TuningRecord {
 TuningRecord record_stamped_now();
 
 // One JSON object, no newline. Field names are stable: format (1), spec_key, family, config,
-// threads, target, ms, gflops, date, convgen_version, halide_version, machine (a nested object:
+// threads, target, ms, gflops, [confirmed,] date, convgen_version, halide_version, machine (a nested object:
 // vendor, cpu_model, isa_features, l1d_bytes, l2_bytes, l3_bytes, cores). Throws
 // convgen::ValueError for a record that could never be loaded back (an empty target, spec_key,
 // family or config, threads < 1, ms not a positive number, text that is not UTF-8).

@@ -110,6 +110,7 @@ std::string record_to_json_line(const TuningRecord &record) {
                      {"l1d_bytes", m.l1d_bytes}, {"l2_bytes", m.l2_bytes}, {"l3_bytes", m.l3_bytes},
                      {"cores", m.cores}}},
     };
+    if (record.confirmed) line["confirmed"] = true;  // absent in older files: not confirmed
     try {
         return line.dump();
     } catch (const nlohmann::json::type_error &error) {
@@ -138,6 +139,10 @@ TuningRecord record_from_json_line(const std::string &line) {
     record.config = text_member(object, "config");
     record.ms = number_member(object, "ms");
     record.gflops = number_member(object, "gflops");
+    if (const auto confirmed = object.find("confirmed"); confirmed != object.end()) {
+        if (!confirmed->is_boolean()) throw RuntimeError("'confirmed' is not true or false");
+        record.confirmed = confirmed->get<bool>();
+    }
     record.date = text_member(object, "date");
     record.convgen_version = text_member(object, "convgen_version");
     record.halide_version = text_member(object, "halide_version");

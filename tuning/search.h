@@ -2,7 +2,8 @@
 // The search over one problem's schedule space: start from the rules' config, climb through its
 // one-knob neighbours, then mutate the best (several knobs, sometimes the family) until the
 // trial or time budget is spent. Candidates that are clearly slower than the best so far are
-// dropped after their first timings.
+// dropped after their first timings. Optionally, the rules' config and the finalists are then
+// timed again side by side (SearchOptions::confirm_rounds).
 //
 // Why a hill climb with mutations and no learned model: a candidate costs ~1 s to compile and
 // well under 1 s to time here, so a budget of tens of trials per layer is the norm; the rules'
@@ -37,6 +38,7 @@ struct Trial {
     ScheduleConfig config;
     double ms = std::numeric_limits<double>::infinity();  // also when it failed to compile or run
     std::string error;
+    bool confirmed = false;  // timed in a confirmation round (SearchOptions::confirm_rounds)
 };
 
 struct SearchOptions {
@@ -48,6 +50,11 @@ struct SearchOptions {
     // When given, exactly these configs are measured after the rules' one (an exhaustive sweep),
     // with no seeds, neighbours or mutations.
     std::vector<ScheduleConfig> sweep;
+    // After the search: rounds in which the rules' config and the fastest candidates are timed
+    // again, interleaved; each is then judged by its fastest timing in these rounds alone. A
+    // machine whose speed swings for seconds makes a single timing a lottery, which the candidate
+    // timed in a quiet moment wins. 0: none (the best is the fastest single timing).
+    int confirm_rounds = 0;
 };
 
 struct SearchResult {

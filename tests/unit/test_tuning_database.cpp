@@ -208,6 +208,31 @@ TEST_F(TuningDatabase, BestConfigIsTheFastestForThisMachineClassAndThreadCount) 
     EXPECT_FALSE(best_config(records, query));
 }
 
+// Confirmed records were timed side by side with the rules' config: they settle the choice among
+// themselves, before any single timing that may have caught a quiet moment. The flag survives a
+// file and a merge, where a confirmed and an unconfirmed timing of one config are both kept.
+TEST_F(TuningDatabase, ConfirmedRecordsAreComparedAmongThemselvesFirst) {
+    TuningRecord rules = record(intel_, 1, "rules", 2.0), lucky = record(intel_, 1, "lucky", 1.0);
+    TuningRecord rules_again = record(intel_, 1, "rules", 1.6), lucky_again = record(intel_, 1, "lucky", 1.8);
+    rules_again.confirmed = lucky_again.confirmed = true;
+    const fs::path path = dir_ / "confirmed.jsonl", merged = dir_ / "merged.jsonl";
+    for (const TuningRecord &r : {rules, lucky, rules_again, lucky_again}) append_record(path, r);
+    std::vector<std::string> merge_warnings;
+    merge_databases({path}, merged, merge_warnings);
+    for (const fs::path &file : {path, merged}) {
+        SCOPED_TRACE(file.string());
+        std::vector<std::string> warnings;
+        const std::vector<TuningRecord> records = load_records({file}, warnings);
+        EXPECT_TRUE(warnings.empty());
+        EXPECT_EQ(records.size(), 4u);
+        const RecordQuery query{intel_.class_key(), 1, "x86-64-linux-avx2-avx512-fma", "conv2d n1 c64 h56 w56 k64 r3 s3"};
+        ASSERT_TRUE(best_config(records, query));
+        EXPECT_EQ(best_config(records, query)->config, "rules");
+        EXPECT_TRUE(best_config(records, query)->confirmed);
+    }
+    EXPECT_EQ(record_to_json_line(rules).find("confirmed"), std::string::npos);  // older readers see no change
+}
+
 TEST_F(TuningDatabase, OtherMachineClassesAreUsedOnlyWhenAllowed) {
     const std::vector<TuningRecord> records = {record(intel_, 1, "intel", 2.0), record(amd_, 1, "amd", 0.5)};
     MachineIdentity bigger_l2 = intel_;

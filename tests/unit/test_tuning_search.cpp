@@ -1,6 +1,7 @@
 // The search on a synthetic cost landscape (no timing, so the outcome is exact): it starts from
 // the rules' config, finds the landscape's optimum within its trial budget, never measures a
-// config twice, takes earlier measurements as given, and hands every trial to its callback.
+// config twice, takes earlier measurements as given, and hands every trial to its callback; with
+// confirmation rounds, it judges its finalists by medians of repeated timings.
 #include <cmath>
 #include <map>
 #include <set>
@@ -79,6 +80,44 @@ TEST(TuningSearch, EarlierMeasurementsAreNotRepeated) {
     for (const tuning::Trial &t : earlier.trials) EXPECT_FALSE(second.timed.count(t.config.text())) << t.config.text();
     EXPECT_EQ(resumed.trials.size(), 20u);
     EXPECT_LE(resumed.best.ms, earlier.best.ms);
+}
+
+// A machine whose speed swings: each config's first timing is off by a factor from 0.5 to 1.5
+// (the same factor for the same config), later timings are exact. Confirmation rounds time the
+// rules' config and the finalists again, so the best is judged by medians, which are exact here.
+class SwingingMeasurer : public tuning::Measurer {
+public:
+    struct Candidate : Prepared {
+        ScheduleConfig config;
+    };
+    std::shared_ptr<Prepared> prepare(const ScheduleConfig &config) override {
+        auto c = std::make_shared<Candidate>();
+        c->config = config;
+        return c;
+    }
+    double time(Prepared &p, double) override {
+        const ScheduleConfig &config = static_cast<Candidate &>(p).config;
+        const std::string text = config.text();
+        const double swing = 0.5 + double(std::hash<std::string>{}(text) % 1001) / 1000.0;
+        return timed.insert(text).second ? synthetic_ms(config) * swing : synthetic_ms(config);
+    }
+    std::set<std::string> timed;
+};
+
+TEST(TuningSearch, ConfirmationJudgesTheFinalistsByMediansOfInterleavedTimings) {
+    const tuning::ScheduleSpace space = space_for_test();
+    SwingingMeasurer measurer;
+    tuning::SearchOptions options;
+    options.trials = 24;
+    options.confirm_rounds = 2;
+    std::map<std::string, int> timings;
+    const tuning::SearchResult result = tuning::search(
+        space, measurer, options, {}, [&](const tuning::Trial &t, const tuning::SearchResult &) { ++timings[t.config.text()]; });
+    EXPECT_EQ(timings[space.start().text()], 1 + options.confirm_rounds);
+    EXPECT_DOUBLE_EQ(result.start.ms, synthetic_ms(space.start()));
+    EXPECT_DOUBLE_EQ(result.best.ms, synthetic_ms(result.best.config)) << result.best.config.text();
+    EXPECT_LE(result.best.ms, result.start.ms);
+    EXPECT_EQ(timings[result.best.config.text()], 1 + options.confirm_rounds);
 }
 
 TEST(TuningSearch, EveryCandidateIsAcceptedByTheSchedule) {
