@@ -42,8 +42,8 @@ struct TuningRecord {
 TuningRecord record_stamped_now();
 
 // One JSON object, no newline. Field names are stable: format (1), spec_key, family, config,
-// threads, target, ms, gflops, [confirmed,] date, convgen_version, halide_version, machine (a nested object:
-// vendor, cpu_model, isa_features, l1d_bytes, l2_bytes, l3_bytes, cores). Throws
+// threads, target, ms, gflops, [confirmed,] date, convgen_version, halide_version, machine (a
+// nested object: vendor, cpu_model, isa_features, l1d_bytes, l2_bytes, l3_bytes, cores). Throws
 // convgen::ValueError for a record that could never be loaded back (an empty target, spec_key,
 // family or config, threads < 1, ms not a positive number, text that is not UTF-8).
 std::string record_to_json_line(const TuningRecord &record);

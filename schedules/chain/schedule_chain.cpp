@@ -33,7 +33,12 @@ void tile_channels(Halide::Func f, const GeneratedPipeline &layer, const OpSpec 
     Halide::Func accumulator = layer.stage(stage::kAccumulator);
     const Halide::RDom &r = layer.reduction;  // (kx, ky, ci)
     // Whole tiles, a guarded last one included (see schedule_channel_tiles).
-    accumulator.compute_at(f, xo).bound_extent(c, channel_tile).reorder_storage(c, x, y, n).vectorize(c, vw).unroll(c).unroll(x);
+    accumulator.compute_at(f, xo)
+        .bound_extent(c, channel_tile)
+        .reorder_storage(c, x, y, n)
+        .vectorize(c, vw)
+        .unroll(c)
+        .unroll(x);
     Halide::Stage update = accumulator.update();
     update.reorder(c, x, r.z, r.x, r.y, y, n).vectorize(c, vw).unroll(c).unroll(x);
     if (config.reduction_unroll > 1) {

@@ -29,12 +29,12 @@ int64_t non_aliasing_channel_stride(int64_t channels) {
     return (lines % 2 == 0 ? lines + 1 : lines) * kCacheLineFloats;
 }
 
-// Tiles vectorised over output channels, one broadcast input per output column.
-// Ungrouped convs may end in a part tile (channel_tiles_align), depthwise ones in a shifted one;
-// other grouped ones want tiles that divide each group. A depthwise tile keeps every unrolled tap's weights in registers beside its
-// accumulators where they fit: a 2 x 14 tile with 3x3 taps needs 46 registers and spills, and a
-// 2 x 4 one ran 1.6x faster on MobileNetV2's depthwise layers when tuned (Intel Xeon, Sapphire
-// Rapids class). Filters too large to hold reload their weights per tap.
+// Tiles vectorised over output channels, one broadcast input per output column. Ungrouped convs
+// may end in a part tile (channel_tiles_align), depthwise ones in a shifted one; other grouped
+// ones want tiles that divide each group. A depthwise tile keeps every unrolled tap's weights in
+// registers beside its accumulators where they fit: a 2 x 14 tile with 3x3 taps needs 46
+// registers and spills, and a 2 x 4 one ran 1.6x faster on MobileNetV2's depthwise layers when
+// tuned (Intel Xeon, Sapphire Rapids class). Filters too large to hold reload their weights.
 RegisterTile channel_tile(const OpSpec &spec, const Halide::Target &target) {
     const int64_t whole_tiles_of = tiles_may_span_groups(spec) ? 0 : spec.out_channels / spec.groups;
     if (unrolls_depthwise_taps(spec)) {

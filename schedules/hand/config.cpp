@@ -55,7 +55,9 @@ void check_channel_tiles(const OpSpec &spec, const Halide::Target &target, const
     if (config.rows_per_task < 1 || config.rows_per_task > std::max<int64_t>(1, spec.out.h)) {
         refuse(config, "rows_per_task must be from 1 to the " + std::to_string(spec.out.h) + " output rows");
     }
-    if (config.channel_major && config.rows_per_task != 1) refuse(config, "channel_major tasks sweep every row (rows_per_task=1)");
+    if (config.channel_major && config.rows_per_task != 1) {
+        refuse(config, "channel_major tasks sweep every row (rows_per_task=1)");
+    }
     if (config.input_block) {
         if (!whole_tiles || spec.out.w % config.scalars != 0 || config.input_block >= in_per_group) {
             refuse(config, "input_block needs whole channel tiles, scalars dividing the output width and "
@@ -97,7 +99,10 @@ void check_config(const OpSpec &spec, const Halide::Target &target, const Schedu
         if (family_for(spec, target) != ScheduleFamily::None) refuse(config, "this conv needs a family");
         return;
     case ScheduleFamily::PlanarDepthwise:
-        if (!uses_planar_depthwise(spec, target)) refuse(config, "planar_depthwise needs an NCHW depthwise conv of at most " + std::to_string(kMostUnrolledTaps) + " taps");
+        if (!uses_planar_depthwise(spec, target)) {
+            refuse(config, "planar_depthwise needs an NCHW depthwise conv of at most " +
+                               std::to_string(kMostUnrolledTaps) + " taps");
+        }
         if (!is_power_of_two(config.vector_width) || config.vector_width > target.natural_vector_size<float>()) {
             refuse(config, "vw must be a power of two no wider than the target's vectors");
         }

@@ -10,9 +10,7 @@ namespace stage = generator::stage;
 // vectorised along output columns, where both input and output are contiguous, with the taps
 // unrolled and each tap's weight a broadcast. No transposition, and PyTorch's weight layout.
 bool uses_planar_depthwise(const OpSpec &spec, const Halide::Target &target) {
-    return is_direct_cpu_conv(spec, target) &&
-           spec.layout == Layout::NCHW && spec.channels == spec.groups &&
-           live_taps(spec).area() <= kMostUnrolledTaps;
+    return is_direct_cpu_conv(spec, target) && spec.layout == Layout::NCHW && unrolls_depthwise_taps(spec);
 }
 
 ScheduleConfig default_planar_depthwise_config(const OpSpec &spec, const Halide::Target &target) {

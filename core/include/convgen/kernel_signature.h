@@ -25,7 +25,6 @@ int64_t packed_out_channels(const OpSpec &spec);
 
 // A conv's weights (O, I/g, kH, kW) in PyTorch's order rearranged into spec.weight_layout, and
 // back; `packed` holds weight_extents(spec) elements, zero-filled before packing.
-
 void pack_conv_weight(const OpSpec &spec, const float *pytorch_order, float *packed);
 void unpack_conv_weight(const OpSpec &spec, const float *packed, float *pytorch_order);
 
