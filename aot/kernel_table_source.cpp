@@ -51,7 +51,7 @@ std::string spec_initializer(const OpSpec &s) {
        << ",\n                        .layout = " << enum_value("Layout", s.layout)
        << ", .algorithm = " << enum_value("Algorithm", s.algorithm)
        << ", .weight_layout = " << enum_value("WeightLayout", s.weight_layout)
-       << ", .weight_block = " << s.weight_block
+       << ", .weight_block = " << s.weight_block << ", .winograd_tile = " << s.winograd_tile
        << ",\n                        .config = " << config_initializer(s.config) << "}";
     return os.str();
 }

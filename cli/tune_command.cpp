@@ -20,6 +20,7 @@
 #include "convgen/convgen.h"
 #include "convgen/suite.h"
 #include "convgen/tuning.h"
+#include "convgen/winograd.h"
 #include "schedules/registry.h"
 #include "subcommand.h"
 #include "tune_blocks.h"
@@ -37,7 +38,7 @@ constexpr int kConfirmRounds = 2;
 // run: the runtime's JIT, thread pool and scratch memory.
 class LayerMeasurer : public tuning::Measurer {
 public:
-    LayerMeasurer(const SuiteLayer &layer, Layout layout) : layer_(layer), layout_(layout) {}
+    LayerMeasurer(const SuiteLayer &layer, Conv2dOptions options) : layer_(layer), options_(std::move(options)) {}
 
     struct Candidate : Prepared {
         Conv2d conv;
@@ -47,12 +48,13 @@ public:
 
     std::shared_ptr<Prepared> prepare(const ScheduleConfig &config) override {
         auto c = std::make_shared<Candidate>(
-            Conv2d(layer_.options().layout(layout_).schedule("hand").schedule_config(config.text())));
+            Conv2d(Conv2dOptions(options_).schedule("hand").schedule_config(config.text())));
         const Shape shape = layer_.input_shape();
-        c->input = Tensor(shape, layout_strides(shape, 1, layout_));
+        const Layout layout = options_.layout();
+        c->input = Tensor(shape, layout_strides(shape, 1, layout));
         for (int64_t i = 0; i < c->input.numel(); ++i) c->input.data()[i] = float(i % 17) * 0.125f - 1.0f;
         const Shape out = c->conv.output_shape(shape);
-        c->output = Tensor(out, layout_strides(out, 1, layout_));
+        c->output = Tensor(out, layout_strides(out, 1, layout));
         c->conv.prepare(shape);
         return c;
     }
@@ -64,12 +66,12 @@ public:
 
 private:
     SuiteLayer layer_;
-    Layout layout_;
+    Conv2dOptions options_;
 };
 
 struct Task {
     SuiteLayer layer;
-    Layout layout;
+    Conv2dOptions options;  // the layer's, with the layout and algorithm tuned
     int threads;
     OpSpec spec;   // configured by the rules
     size_t index;  // in the whole plan, so a task searches alike in any shard
@@ -106,6 +108,13 @@ Shard parse_shard(const std::string &text) {
     return shard;
 }
 
+// The layout, and the algorithm where it is not direct: "nhwc", "nhwc winograd".
+std::string task_label(const Task &task) {
+    std::string label(to_string(task.options.layout()));
+    if (task.options.algorithm() != Algorithm::Direct) label += " " + std::string(to_string(task.options.algorithm()));
+    return label;
+}
+
 std::string format_seconds(double s) {
     char text[32];
     std::snprintf(text, sizeof text, "%d:%02d", int(s) / 60, int(s) % 60);
@@ -124,6 +133,11 @@ public:
         command->add_option("--layers", layer_names_, "layer names to tune (default: all)")->delimiter(',');
         command->add_option("--threads", threads_, "thread counts, e.g. 1,2")->delimiter(',')->check(CLI::PositiveNumber);
         command->add_option("--layouts", layouts_, "nchw and/or nhwc")->delimiter(',')->check(CLI::IsMember({"nchw", "nhwc"}));
+        command
+            ->add_option("--algorithms", algorithms_,
+                         "direct and/or winograd (the 3x3 stride-1 layers Winograd applies to; default: direct)")
+            ->delimiter(',')
+            ->check(CLI::IsMember({"direct", "winograd"}));
         command->add_option("--budget-s", budget_seconds_, "seconds for the whole run, shared by the layers")
             ->check(CLI::PositiveNumber);
         command->add_option("--trials", trials_, "most configs measured per layer and thread count")
@@ -208,7 +222,7 @@ public:
                     measured.push_back({parse_schedule_config(r.config), r.ms, {}});
                 }
             }
-            LayerMeasurer measurer(task.layer, task.layout);
+            LayerMeasurer measurer(task.layer, task.options);
             const double flops = task.spec.flops();
             const auto on_trial = [&](const tuning::Trial &trial, const tuning::SearchResult &so_far) {
                 if (std::isfinite(trial.ms)) {
@@ -227,7 +241,7 @@ public:
                 const double done = double(i) + double(so_far.trials.size()) / double(trials_);
                 const double eta = done > 0 ? elapsed() / done * (double(tasks.size()) - done) : 0;
                 std::fprintf(stderr, "\r[%zu/%zu] %-20s %s %dT  trial %3zu/%d  best %.4g ms (%.2fx rules)  ETA %s   ",
-                             i + 1, tasks.size(), task.layer.name.c_str(), std::string(to_string(task.layout)).c_str(),
+                             i + 1, tasks.size(), task.layer.name.c_str(), task_label(task).c_str(),
                              task.threads, std::min<size_t>(so_far.trials.size(), size_t(trials_)), trials_,
                              so_far.best.ms, so_far.start.ms / so_far.best.ms,
                              format_seconds(std::min(eta, std::max(0.0, budget_seconds_ - elapsed()))).c_str());
@@ -251,15 +265,23 @@ private:
             for (const std::string &layout_name : layouts_) {
                 Layout layout{};
                 parse(layout_name, layout);
-                for (const SuiteLayer &l : read_suite(suite_)) {
-                    if (!nets_.empty() && std::find(nets_.begin(), nets_.end(), l.net) == nets_.end()) continue;
-                    if (!layer_names_.empty() &&
-                        std::find(layer_names_.begin(), layer_names_.end(), l.name) == layer_names_.end()) {
-                        continue;
-                    }
-                    const OpSpec spec = Conv2d(l.options().layout(layout).schedule("hand")).spec(l.input_shape());
-                    if (seen.insert({spec.problem_key(), threads}).second) {
-                        tasks.push_back({l, layout, threads, spec, tasks.size()});
+                for (const std::string &algorithm_name : algorithms_) {
+                    Algorithm algorithm{};
+                    parse(algorithm_name, algorithm);
+                    for (const SuiteLayer &l : read_suite(suite_)) {
+                        if (!nets_.empty() && std::find(nets_.begin(), nets_.end(), l.net) == nets_.end()) continue;
+                        if (!layer_names_.empty() &&
+                            std::find(layer_names_.begin(), layer_names_.end(), l.name) == layer_names_.end()) {
+                            continue;
+                        }
+                        Conv2dOptions options = l.options().layout(layout).algorithm(algorithm);
+                        if (algorithm == Algorithm::Winograd && !winograd_refusal(Conv2d(options).spec(l.input_shape())).empty()) {
+                            continue;
+                        }
+                        const OpSpec spec = Conv2d(Conv2dOptions(options).schedule("hand")).spec(l.input_shape());
+                        if (seen.insert({spec.problem_key(), threads}).second) {
+                            tasks.push_back({l, options, threads, spec, tasks.size()});
+                        }
                     }
                 }
             }
@@ -299,10 +321,9 @@ private:
         std::map<std::tuple<std::string, std::string, int>, std::pair<double, double>> nets;
         for (const Outcome &o : outcomes) {
             const Task &t = *o.task;
-            std::printf("%-22s %-6s %3d %10.4f %10.4f %7.2fx  %s\n", t.layer.name.c_str(),
-                        std::string(to_string(t.layout)).c_str(), t.threads, o.default_ms, o.tuned_ms,
+            std::printf("%-22s %-6s %3d %10.4f %10.4f %7.2fx  %s\n", t.layer.name.c_str(), task_label(t).c_str(), t.threads, o.default_ms, o.tuned_ms,
                         o.default_ms / o.tuned_ms, o.config.c_str());
-            auto &[rules, tuned] = nets[{t.layer.net, std::string(to_string(t.layout)), t.threads}];
+            auto &[rules, tuned] = nets[{t.layer.net, task_label(t), t.threads}];
             rules += double(t.layer.count) * o.default_ms;
             tuned += double(t.layer.count) * o.tuned_ms;
         }
@@ -321,6 +342,7 @@ private:
     std::vector<std::string> nets_, layer_names_;
     std::vector<int> threads_{1};
     std::vector<std::string> layouts_{"nchw"};
+    std::vector<std::string> algorithms_{"direct"};
     double budget_seconds_ = 600;
     int trials_ = 32;
     std::string db_;

@@ -17,12 +17,13 @@ inline constexpr const char *kColumns = "columns";           // im2col blocks (b
 inline constexpr const char *kAccumulator = "accumulator";   // the reduction (x, y, c, n)
 inline constexpr const char *kResult = "result";             // epilogue applied (x, y, c, n)
 inline constexpr const char *kFoldPhases = "fold_phases";     // col2im sums (xo, px, yo, py, c, n)
-// Winograd (generator/winograd.h): points (xi, eta), tiles (tx, ty), in-tile outputs (ex, ey).
-inline constexpr const char *kWinogradInputRows = "winograd_input_rows";  // B^T d (i, eta, c, tx, ty, n)
-inline constexpr const char *kWinogradInput = "winograd_input";           // V (xi, eta, c, tx, ty, n)
-inline constexpr const char *kWinogradProduct = "winograd_product";       // M (k, xi, eta, tx, ty, n)
-inline constexpr const char *kWinogradOutputRows = "winograd_output_rows";  // M A (k, xi, ey, tx, ty, n)
-inline constexpr const char *kWinogradOutput = "winograd_output";         // Y (k, ex, ey, tx, ty, n)
+// Winograd (generator/winograd.h): points (xi, eta), tiles t = tx + tiles across * ty, in-tile
+// outputs (ex, ey).
+inline constexpr const char *kWinogradInputRows = "winograd_input_rows";  // B^T d (i, eta, c, t, n)
+inline constexpr const char *kWinogradInput = "winograd_input";           // V (xi, eta, c, t, n)
+inline constexpr const char *kWinogradProduct = "winograd_product";       // M (k, xi, eta, t, n)
+inline constexpr const char *kWinogradOutputRows = "winograd_output_rows";  // M A (k, xi, ey, t, n)
+inline constexpr const char *kWinogradOutput = "winograd_output";         // Y (k, ex, ey, t, n)
 }  // namespace stage
 
 struct GeneratedPipeline {

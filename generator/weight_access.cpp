@@ -10,9 +10,11 @@ WeightInput conv_weight_input(const OpSpec &spec, const std::string &prefix) {
     WeightInput w{dense_input(prefix + "weight", std::vector<int>(extents.begin(), extents.end())),
                   Halide::Func(prefix + "weight_logical")};
     Halide::Var kx("kx"), ky("ky"), ci("ci"), co("co");
+    const int block = int(spec.weight_block);
     if (spec.weight_layout == WeightLayout::HWIO) {
-        const int block = int(spec.weight_block);
         w.logical(kx, ky, ci, co) = w.param(co % block, ci, kx, ky, co / block);
+    } else if (spec.weight_layout == WeightLayout::Winograd) {
+        w.logical(kx, ky, ci, co) = w.param(co % block, ci, co / block, kx, ky);
     } else {
         w.logical(kx, ky, ci, co) = w.param(kx, ky, ci, co);
     }

@@ -1,6 +1,7 @@
 #pragma once
 // A conv weight in the memory order spec.weight_layout names, addressed by logical
-// (kx, ky, ci, co) so the algorithm never sees the packing.
+// (kx, ky, ci, co) so the algorithm never sees the packing (Winograd: kx, ky are the transformed
+// weight's points xi, eta).
 #include <Halide.h>
 
 #include "convgen/op_spec.h"

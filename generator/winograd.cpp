@@ -7,6 +7,7 @@
 #include "generator/epilogue.h"
 #include "generator/groups.h"
 #include "generator/image_access.h"
+#include "generator/weight_access.h"
 
 namespace convgen::generator {
 namespace {
@@ -32,23 +33,27 @@ Halide::Expr transform_rows(const Halide::Expr &index, int rows, int columns, En
 }  // namespace
 
 GeneratedPipeline winograd_conv_stages(const OpSpec &spec, const Halide::Func &input, const std::string &prefix) {
-    const WinogradMatrices &t = winograd_matrices(int(spec.weight_block));
-    const int m = t.m, n = t.n;
+    const WinogradMatrices &matrices = winograd_matrices(int(spec.winograd_tile));
+    const int m = matrices.m, n = matrices.n;
     const int in_per_group = int(spec.channels / spec.groups);
     const int out_per_group = int(spec.out_channels / spec.groups);
     const Window &w = spec.window;
 
-    Halide::ImageParam weight = dense_input(prefix + "weight", {int(spec.out_channels), in_per_group, n, n});
+    const WeightInput weight = conv_weight_input(spec, prefix);
     std::optional<Halide::ImageParam> bias;
     if (spec.bias) bias = dense_input(prefix + "bias", {int(spec.out_channels)});
 
     Halide::Func padded =
         with_padding(input, spec.image, spec.padding_mode, w.pads_height(), w.pads_width(), prefix);
 
+    // Tiles are numbered in one index t = tx + tiles_across * ty (row-major), so a schedule can
+    // block any run of them, across tile rows too (a 7x7 output has 2 tiles per row at m = 4).
     // Input tile (tx, ty) starts at padded column tx*m - pad_left. Tiles past the last output
     // read clamped coordinates (within what the valid outputs read, where `padded` is defined):
     // their outputs are never written.
-    Halide::Var i("i"), j("j"), xi("xi"), eta("eta"), c("c"), tx("tx"), ty("ty"), nb("n"), k("k");
+    const int tiles_across = int((spec.out.w + m - 1) / m);
+    Halide::Var i("i"), xi("xi"), eta("eta"), c("c"), t("t"), nb("n"), k("k");
+    const Halide::Expr tx = t % tiles_across, ty = t / tiles_across;
     const auto column = [&](const Halide::Expr &tile, int pad, int64_t size, int64_t pad_end, const Halide::Expr &at) {
         return Halide::clamp(tile * m - pad + at, -pad, int(size + pad_end) - 1);
     };
@@ -59,32 +64,32 @@ GeneratedPipeline winograd_conv_stages(const OpSpec &spec, const Halide::Func &i
 
     // V = B^T d B, as rows then columns: (B^T d)(i, eta) over the tile's columns i, then B^T of that.
     Halide::Func input_rows(prefix + stage::kWinogradInputRows);
-    input_rows(i, eta, c, tx, ty, nb) =
-        transform_rows(eta, n, n, [&](int r, int col) { return t.BT(r, col); }, [&](int row) { return tile_input(i, row); });
+    input_rows(i, eta, c, t, nb) =
+        transform_rows(eta, n, n, [&](int r, int col) { return matrices.BT(r, col); }, [&](int row) { return tile_input(i, row); });
     Halide::Func transformed_input(prefix + stage::kWinogradInput);
-    transformed_input(xi, eta, c, tx, ty, nb) = transform_rows(
-        xi, n, n, [&](int r, int col) { return t.BT(r, col); }, [&](int col) { return input_rows(col, eta, c, tx, ty, nb); });
+    transformed_input(xi, eta, c, t, nb) = transform_rows(
+        xi, n, n, [&](int r, int col) { return matrices.BT(r, col); }, [&](int col) { return input_rows(col, eta, c, t, nb); });
 
-    // The product per point: M(k, xi, eta, tile) = sum_c U(k, c, xi, eta) V(xi, eta, c, tile).
+    // The product per point: M(k, xi, eta, t) = sum_c U(k, c, xi, eta) V(xi, eta, c, tile).
     Halide::RDom r(0, in_per_group, prefix + "winograd_channels");
     Halide::Func product(prefix + stage::kWinogradProduct);
-    product(k, xi, eta, tx, ty, nb) = 0.0f;
-    product(k, xi, eta, tx, ty, nb) +=
-        weight(k, r, xi, eta) *
-        transformed_input(xi, eta, group_input_channel(k, out_per_group, in_per_group, r, spec.groups), tx, ty, nb);
+    product(k, xi, eta, t, nb) = 0.0f;
+    product(k, xi, eta, t, nb) +=
+        weight.logical(xi, eta, r, k) *
+        transformed_input(xi, eta, group_input_channel(k, out_per_group, in_per_group, r, spec.groups), t, nb);
 
     // Y = A^T M A, columns then rows, with the epilogue.
     Halide::Var ex("ex"), ey("ey");
     Halide::Func output_rows(prefix + stage::kWinogradOutputRows);
-    output_rows(k, xi, ey, tx, ty, nb) = transform_rows(
-        ey, m, n, [&](int r, int col) { return t.AT(r, col); }, [&](int e) { return product(k, xi, e, tx, ty, nb); });
+    output_rows(k, xi, ey, t, nb) = transform_rows(
+        ey, m, n, [&](int r, int col) { return matrices.AT(r, col); }, [&](int e) { return product(k, xi, e, t, nb); });
     Halide::Func tiles(prefix + stage::kWinogradOutput);
-    tiles(k, ex, ey, tx, ty, nb) = transform_rows(
-        ex, m, n, [&](int r, int col) { return t.AT(r, col); }, [&](int x) { return output_rows(k, x, ey, tx, ty, nb); });
+    tiles(k, ex, ey, t, nb) = transform_rows(
+        ex, m, n, [&](int r, int col) { return matrices.AT(r, col); }, [&](int x) { return output_rows(k, x, ey, t, nb); });
 
     Halide::Var x("x"), y("y");
     Halide::Func result(prefix + stage::kResult);
-    result(x, y, c, nb) = activate(initial_value(bias, c) + tiles(c, x % m, y % m, x / m, y / m, nb), spec.activation);
+    result(x, y, c, nb) = activate(initial_value(bias, c) + tiles(c, x % m, y % m, x / m + tiles_across * (y / m), nb), spec.activation);
 
     GeneratedPipeline pipeline;
     pipeline.stages[stage::kPaddedInput] = padded;
@@ -96,7 +101,7 @@ GeneratedPipeline winograd_conv_stages(const OpSpec &spec, const Halide::Func &i
     pipeline.stages[stage::kResult] = result;
     pipeline.reduction = r;
     pipeline.output = result;
-    pipeline.arguments = {weight};
+    pipeline.arguments = {weight.param};
     if (bias) pipeline.arguments.push_back(*bias);
     return pipeline;
 }

@@ -25,15 +25,18 @@ const std::vector<Schedule> &all_schedules() {
 
 namespace {
 
-// Winograd reads weights transformed for its tile size (the config's, else the default tile).
-// Register-tiled families read tile-sized HWIO blocks, one per tile when the tiles start on
+// Winograd reads weights transformed for its tile size (the config's, else the default tile), in
+// blocks of the product's channel tile where those start on blocks. Register-tiled families read tile-sized HWIO blocks, one per tile when the tiles start on
 // blocks (hand::channel_tiles_align: the last block zero-padded), else plain HWIO;
 // planar depthwise reads PyTorch's layout as it is.
 void set_weight_layout(OpSpec &spec) {
     const ScheduleConfig &config = spec.config;
     if (spec.algorithm == Algorithm::Winograd) {
         spec.weight_layout = WeightLayout::Winograd;
-        spec.weight_block = config.family == ScheduleFamily::Winograd ? config.winograd_tile : kDefaultWinogradTile;
+        const bool tiled = config.family == ScheduleFamily::Winograd;
+        spec.winograd_tile = tiled ? config.winograd_tile : kDefaultWinogradTile;
+        const int64_t channel_tile = tiled ? int64_t(config.vector_width) * config.vectors : 0;
+        spec.weight_block = tiled && hand::channel_tiles_align(spec, channel_tile) ? channel_tile : spec.out_channels;
         return;
     }
     int64_t channel_tile = 0;
@@ -53,6 +56,7 @@ void set_weight_layout(OpSpec &spec) {
 void configure(OpSpec &spec, const Schedule &schedule, const Halide::Target &target, const ScheduleConfig *chosen) {
     spec.weight_layout = WeightLayout::OIHW;
     spec.weight_block = 0;
+    spec.winograd_tile = 0;
     spec.config = {};
     if (spec.algorithm == Algorithm::Winograd) {
         const std::string why = winograd_refusal(spec);

@@ -48,15 +48,14 @@ void schedule_naive(generator::GeneratedPipeline &, const OpSpec &, const Halide
 void schedule_default(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 // The portable schedule's Winograd convs (schedule_default calls it).
 void schedule_winograd_default(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
-// A Winograd stage (..., tx, ty, n) computed per output tile (`tile`) or per row of tiles covers
-// exactly one tile (row); bounds inference cannot prove it through the guarded last tile
-// (min(y, h - 1) / m), so this says it: constant-size buffers and loops.
-void bound_to_one_tile(Halide::Func stage, bool tile);
 // f's first dim in vectors, the next two (the points) unrolled.
 void vectorize_unroll_points(Halide::Func f, int vector_width);
-// The output in m x m tiles, parallel over tile rows x batch, vectorised over channels, each
-// tile's output transform computed at it: what every Winograd CPU schedule shares.
-void schedule_winograd_output_tiles(generator::GeneratedPipeline &p, int m, int vector_width);
+// The output in m x m tiles, vectorised over channels, each tile's output transform computed at
+// it: what every Winograd CPU schedule shares. Parallel tasks of `tile_rows` rows of tiles of one
+// image and `channels` output channels (0: all); returns the task's loop level, where the stages
+// before the output transform (the product, the input transform) are computed per task.
+Halide::LoopLevel schedule_winograd_output_tiles(generator::GeneratedPipeline &p, int m, int vector_width, int tile_rows,
+                                                 int channels);
 void schedule_cuda(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 void schedule_hand(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 ScheduleConfig hand_default_config(const OpSpec &, const Halide::Target &);

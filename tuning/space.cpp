@@ -102,8 +102,12 @@ std::vector<ScheduleSpace::Knob> ScheduleSpace::knobs(ScheduleFamily family) con
     case ScheduleFamily::Winograd:
         add("vw", &ScheduleConfig::vector_width, powers_of_two(4, widest));
         add("vectors", &ScheduleConfig::vectors, range(1, 4));
-        add("scalars", &ScheduleConfig::scalars, broadcasts((spec_.out.w + 1) / 2));
+        add("scalars", &ScheduleConfig::scalars, broadcasts(spec_.out.w * spec_.out.h));
         add("tile", &ScheduleConfig::winograd_tile, {kWinogradTiles[0], kWinogradTiles[1], kWinogradTiles[2]});
+        add("unroll", &ScheduleConfig::reduction_unroll, divisors(in_per_group, 8));
+        add("tiles_per_task", &ScheduleConfig::tiles_per_task, range(0, int(std::min<int64_t>(8, spec_.out_channels / widest))));
+        // Rows of tiles: there are out.h / m of them; check_config drops what a tile size lacks.
+        add("rows_per_task", &ScheduleConfig::rows_per_task, powers_of_two(1, std::max<int64_t>(1, (spec_.out.h + 1) / 2)));
         break;
     case ScheduleFamily::None: break;
     }

@@ -1,5 +1,7 @@
 #include "convgen/kernel_signature.h"
 
+#include <algorithm>
+
 #include "convgen/errors.h"
 #include "convgen/winograd.h"
 
@@ -22,14 +24,14 @@ Extents weight_extents(const OpSpec &spec) {
         return {spec.weight_block, in_per_group, kw, kh, packed_out_channels(spec) / spec.weight_block};
     }
     if (spec.weight_layout == WeightLayout::Winograd) {
-        const int64_t n = spec.weight_block + kw - 1;
-        return {spec.out_channels, in_per_group, n, n};
+        const int64_t n = spec.winograd_tile + kw - 1;
+        return {spec.weight_block, in_per_group, packed_out_channels(spec) / spec.weight_block, n, n};
     }
     return {kw, kh, in_per_group, spec.out_channels};
 }
 
 int64_t packed_out_channels(const OpSpec &spec) {
-    if (spec.op != OpKind::Conv || spec.weight_layout != WeightLayout::HWIO) return spec.out_channels;
+    if (spec.op != OpKind::Conv || spec.weight_layout == WeightLayout::OIHW) return spec.out_channels;
     return (spec.out_channels + spec.weight_block - 1) / spec.weight_block * spec.weight_block;
 }
 
@@ -51,11 +53,14 @@ void for_each_conv_weight(const OpSpec &spec, Visit visit) {
                 }
 }
 
-// U[eta][xi][c][o] = sum over ky, kx of G[eta][ky] G[xi][kx] g[o][c][ky][kx], in float64 so the
-// transform adds no rounding of its own before the single cast.
+// U[eta][xi][o / b][c][o % b] = sum over ky, kx of G[eta][ky] G[xi][kx] g[o][c][ky][kx], in
+// float64 so the transform adds no rounding of its own before the single cast; the padding past
+// the last output channel is zero.
 void pack_winograd_weight(const OpSpec &spec, const float *pytorch_order, float *packed) {
-    const WinogradMatrices &t = winograd_matrices(int(spec.weight_block));
-    const int64_t out = spec.out_channels, in = spec.channels / spec.groups, n = t.n;
+    const WinogradMatrices &t = winograd_matrices(int(spec.winograd_tile));
+    const int64_t out = spec.out_channels, in = spec.channels / spec.groups, n = t.n, block = spec.weight_block;
+    const int64_t blocks = packed_out_channels(spec) / block;
+    std::fill(packed, packed + n * n * blocks * in * block, 0.0f);
     for (int64_t o = 0; o < out; ++o)
         for (int64_t c = 0; c < in; ++c) {
             const float *g = pytorch_order + (o * in + c) * 9;
@@ -64,7 +69,7 @@ void pack_winograd_weight(const OpSpec &spec, const float *pytorch_order, float 
                     double sum = 0;
                     for (int ky = 0; ky < 3; ++ky)
                         for (int kx = 0; kx < 3; ++kx) sum += t.G(eta, ky) * t.G(xi, kx) * double(g[ky * 3 + kx]);
-                    packed[((eta * n + xi) * in + c) * out + o] = float(sum);
+                    packed[(((eta * n + xi) * blocks + o / block) * in + c) * block + o % block] = float(sum);
                 }
         }
 }

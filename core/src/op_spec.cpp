@@ -65,6 +65,7 @@ std::string OpSpec::key() const {
     std::ostringstream os;
     os << problem_key() << " w" << to_string(weight_layout);
     if (weight_layout != WeightLayout::OIHW) os << weight_block;
+    if (weight_layout == WeightLayout::Winograd) os << " m" << winograd_tile;
     if (config.family != ScheduleFamily::None) os << " [" << config.text() << ']';
     return os.str();
 }

@@ -141,7 +141,7 @@ void ConvLayer::set_weight(ConstTensorView weight) {
 const Tensor &ConvLayer::packed_weight(const OpSpec &spec) const {
     if (spec.weight_layout == WeightLayout::OIHW) return weight_;
     std::lock_guard lock(packs_->mutex);
-    auto [it, inserted] = packs_->packed.try_emplace({spec.weight_layout, spec.weight_block});
+    auto [it, inserted] = packs_->packed.try_emplace({spec.weight_layout, spec.weight_block, spec.winograd_tile});
     if (!inserted) return it->second;
     const Extents extents = weight_extents(spec);  // innermost first
     Tensor packed(Shape(extents.rbegin(), extents.rend()));

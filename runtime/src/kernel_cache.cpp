@@ -143,6 +143,7 @@ void configure_kernel(OpSpec &spec, const std::string &schedule_name, const Sche
         spec.config = linked->spec.config;
         spec.weight_layout = linked->spec.weight_layout;
         spec.weight_block = linked->spec.weight_block;
+        spec.winograd_tile = linked->spec.winograd_tile;
         return;
     }
     if (schedule.uses_tuning_database) {

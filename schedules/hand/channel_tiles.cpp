@@ -23,12 +23,6 @@ bool channel_stride_aliases(const OpSpec &spec) {
     return column_step_bytes % kL1SetStrideBytes == 0;
 }
 
-// A channel stride of an odd number of cache lines: consecutive columns land in different sets.
-int64_t non_aliasing_channel_stride(int64_t channels) {
-    const int64_t lines = (channels + kCacheLineFloats - 1) / kCacheLineFloats;
-    return (lines % 2 == 0 ? lines + 1 : lines) * kCacheLineFloats;
-}
-
 // Tiles vectorised over output channels, one broadcast input per output column. Ungrouped convs
 // may end in a part tile (channel_tiles_align), depthwise ones in a shifted one; other grouped
 // ones want tiles that divide each group. A depthwise tile keeps every unrolled tap's weights in

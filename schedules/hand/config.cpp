@@ -71,6 +71,27 @@ void check_channel_tiles(const OpSpec &spec, const Halide::Target &target, const
     if (config.restride && !config.stage_input) refuse(config, "restride needs stage=1");
 }
 
+void check_winograd(const OpSpec &spec, const Halide::Target &target, const ScheduleConfig &config) {
+    if (!is_winograd_tile(config.winograd_tile)) refuse(config, "tile must be 2, 4 or 6");
+    // The product guards a block of tiles that runs past the task's end: any tile count will do.
+    check_register_tile(config, target, spec.out_channels, std::numeric_limits<int64_t>::max());
+    // Tasks of whole weight blocks: the channel tiles divide the output channels and the blocks.
+    const int64_t channel_tile = int64_t(config.vector_width) * config.vectors;
+    const int64_t channel_tiles = spec.out_channels / channel_tile;
+    if (config.tiles_per_task < 0 ||
+        (config.tiles_per_task > 0 && (spec.out_channels % channel_tile != 0 || channel_tiles % config.tiles_per_task != 0))) {
+        refuse(config, "tiles_per_task must be 0 (all) or divide the output channels' whole channel tiles");
+    }
+    // Rows of tiles; past the image's, a task takes the whole image (so a tile size may change alone).
+    if (config.rows_per_task < 1 || config.rows_per_task > std::max<int64_t>(1, spec.out.h)) {
+        refuse(config, "rows_per_task must be from 1 to the " + std::to_string(spec.out.h) + " output rows");
+    }
+    const int64_t in_per_group = spec.channels / spec.groups;
+    if (config.reduction_unroll < 1 || in_per_group % config.reduction_unroll != 0) {
+        refuse(config, "unroll must divide the " + std::to_string(in_per_group) + " input channels per group");
+    }
+}
+
 }  // namespace
 
 ScheduleFamily family_for(const OpSpec &spec, const Halide::Target &target) {
@@ -122,9 +143,7 @@ void check_config(const OpSpec &spec, const Halide::Target &target, const Schedu
         return;
     case ScheduleFamily::Winograd:
         if (!uses_winograd(spec, target)) refuse(config, "winograd needs a Winograd conv on a CPU target");
-        if (!is_winograd_tile(config.winograd_tile)) refuse(config, "tile must be 2, 4 or 6");
-        // The product guards a block of tiles that runs past the row's end: any width will do.
-        check_register_tile(config, target, spec.out_channels, std::numeric_limits<int64_t>::max());
+        check_winograd(spec, target, config);
         return;
     }
 }

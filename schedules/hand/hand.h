@@ -24,6 +24,13 @@ constexpr double kParallelCopyBytes = 256 * 1024;
 // Depthwise filters of up to this many taps are unrolled, each tap's weights loaded once per tile.
 constexpr int64_t kMostUnrolledTaps = 25;
 
+// A channel stride of an odd number of cache lines: consecutive columns (tiles) land in different
+// L1 sets.
+inline int64_t non_aliasing_channel_stride(int64_t channels) {
+    const int64_t lines = (channels + kCacheLineFloats - 1) / kCacheLineFloats;
+    return (lines % 2 == 0 ? lines + 1 : lines) * kCacheLineFloats;
+}
+
 // Whether a depthwise conv's taps are unrolled (and its tile's weights held in registers).
 inline bool unrolls_depthwise_taps(const OpSpec &spec) {
     return spec.channels == spec.groups && live_taps(spec).area() <= kMostUnrolledTaps;

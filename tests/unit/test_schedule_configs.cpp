@@ -31,6 +31,7 @@ std::vector<ConfigCase> config_cases() {
         {"few_inputs_planar", Conv2dOptions(3, 16, 3).padding(1).activation(Activation::Relu), {1, 3, 16, 32}},
         {"winograd_nhwc", Conv2dOptions(16, 32, 3).padding(1).algorithm(Algorithm::Winograd).layout(Layout::NHWC),
          {1, 16, 11, 9}},
+        {"winograd_channel_blocks", Conv2dOptions(24, 64, 3).padding(1).algorithm(Algorithm::Winograd), {2, 24, 10, 13}},
     };
 }
 
@@ -136,7 +137,7 @@ TEST(ScheduleConfigs, ConfigsTheScheduleCannotHonourAreRefused) {
     const auto winograd = [](const std::string &config) {
         return Conv2d(Conv2dOptions(48, 64, 3).padding(1).algorithm(Algorithm::Winograd).schedule("hand").schedule_config(config));
     };
-    EXPECT_EQ(winograd("winograd vw=8 vectors=2 scalars=3 tile=6").spec(input).weight_block, 6);
+    EXPECT_EQ(winograd("winograd vw=8 vectors=2 scalars=3 tile=6").spec(input).winograd_tile, 6);
     expect_error<ValueError>([&] { winograd("winograd vw=8 vectors=2 scalars=3 tile=3").spec(input); },
                              "tile must be 2, 4 or 6");
     expect_error<ValueError>([&] { layer("channel_tiles vw=16 bogus=1"); }, "'bogus=1' is not a channel_tiles field");

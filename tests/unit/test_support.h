@@ -22,7 +22,7 @@ inline constexpr double kTolerance = 1e-5;
 // Each algorithm's tolerance: Winograd rounds more as its tile grows (convgen/winograd.h); the
 // others sum the same products as the reference.
 inline double tolerance(const OpSpec &spec) {
-    return spec.algorithm == Algorithm::Winograd ? winograd_error_bound(int(spec.weight_block)) : kTolerance;
+    return spec.algorithm == Algorithm::Winograd ? winograd_error_bound(int(spec.winograd_tile)) : kTolerance;
 }
 
 // Checks a layer's forward against the reference for the same input, weights and spec.

@@ -3,6 +3,7 @@
 // its error over real layer shapes within the bound convgen states; and the convs it refuses.
 #include <cstdio>
 
+#include "convgen/kernel_signature.h"
 #include "expect_error.h"
 #include "reference/reference.h"
 #include "test_support.h"
@@ -83,7 +84,7 @@ TEST_P(WinogradTest, MatchesReferenceWithinItsBound) {
     Conv2d conv(options);
     const OpSpec spec = conv.spec(c.input);
     ASSERT_EQ(spec.weight_layout, WeightLayout::Winograd);
-    ASSERT_EQ(spec.weight_block, m ? m : kDefaultWinogradTile);
+    ASSERT_EQ(spec.winograd_tile, m ? m : kDefaultWinogradTile);
     expect_matches_reference(conv, random_tensor(c.input, 11, layout_strides(c.input, 1, c.layout)));
 }
 
@@ -120,6 +121,36 @@ TEST(WinogradAccuracy, RealLayersWithinTheStatedBound) {
                             static_cast<long long>(l.channels), static_cast<long long>(l.size), double(scale), error);
                 EXPECT_LE(error, winograd_error_bound(m)) << spec.key();
             }
+        }
+    }
+}
+
+// The product's blocking never changes a result: tasks of channel blocks and of several rows of
+// tiles, register tiles spanning tile rows, weights in blocks of one channel tile (zero-padded
+// past the last channel when ungrouped), a ragged grouped conv's one plain block.
+TEST(WinogradBlocks, ChannelBlocksTaskRowsAndPaddedWeightBlocks) {
+    struct Case {
+        int64_t in, out, groups;
+        Shape input;
+        std::string config;
+        int64_t weight_block, packed_channels;
+    };
+    const std::vector<Case> cases{
+        {24, 40, 1, {1, 24, 9, 11}, "winograd vw=16 vectors=2 scalars=5 unroll=2 tiles_per_task=0 rows_per_task=2 tile=4", 32, 64},
+        {24, 64, 1, {2, 24, 13, 10}, "winograd vw=16 vectors=2 scalars=7 unroll=4 tiles_per_task=1 rows_per_task=3 tile=2", 32, 64},
+        {24, 64, 1, {1, 24, 14, 9}, "winograd vw=8 vectors=2 scalars=3 unroll=1 tiles_per_task=2 rows_per_task=9 tile=6", 16, 64},
+        {24, 36, 3, {1, 24, 8, 12}, "winograd vw=4 vectors=3 scalars=4 unroll=8 tiles_per_task=1 rows_per_task=1 tile=4", 12, 36},
+        {24, 40, 2, {1, 24, 7, 7}, "winograd vw=16 vectors=1 scalars=6 unroll=1 tiles_per_task=0 rows_per_task=1 tile=4", 40, 40},
+    };
+    for (const Layout layout : {Layout::NCHW, Layout::NHWC}) {
+        for (const Case &c : cases) {
+            SCOPED_TRACE(c.config + (layout == Layout::NHWC ? " nhwc" : " nchw"));
+            Conv2d conv(Conv2dOptions(c.in, c.out, 3).groups(c.groups).padding(1).activation(Activation::Relu)
+                            .layout(layout).algorithm(Algorithm::Winograd).schedule("hand").schedule_config(c.config));
+            const OpSpec spec = conv.spec(c.input);
+            EXPECT_EQ(spec.weight_block, c.weight_block);
+            EXPECT_EQ(packed_out_channels(spec), c.packed_channels);
+            expect_matches_reference(conv, random_tensor(c.input, 8, layout_strides(c.input, 1, layout)));
         }
     }
 }

@@ -24,9 +24,11 @@ enum class WeightLayout {
     // (O/b, kH, kW, I/g, b) with b = OpSpec::weight_block: output channels innermost in blocks
     // of one register tile, so each tile's weights are contiguous (b = O: plain HWIO).
     HWIO,
-    // Winograd: the transformed weights U = G g G^T of F(b x b, 3x3) with b = OpSpec::weight_block,
-    // row-major (eta, xi, I/g, O), eta and xi the transform's points along height and width:
-    // output channels innermost (convgen/winograd.h).
+    // Winograd: the transformed weights U = G g G^T of F(m x m, 3x3), m = OpSpec::winograd_tile,
+    // row-major (eta, xi, O/b, I/g, b) with b = OpSpec::weight_block, eta and xi the transform's
+    // points along height and width: per point, output channels innermost in blocks of one
+    // register tile (zero-padded to whole blocks), so each tile's product streams one contiguous
+    // block; b = O: one block (convgen/winograd.h).
     Winograd,
 };
 
@@ -87,7 +89,8 @@ struct OpSpec {
     Layout layout = Layout::NCHW;
     Algorithm algorithm = Algorithm::Direct;
     WeightLayout weight_layout = WeightLayout::OIHW;  // conv only
-    int64_t weight_block = 0;  // HWIO: output channels per block; Winograd: the output tile m
+    int64_t weight_block = 0;  // HWIO, Winograd: output channels per block
+    int64_t winograd_tile = 0;  // Winograd: the output tile m of F(m x m, 3x3), as the schedule chose
     // The schedule's decisions (schedules/: the rules, or the tuning database's best); with the
     // weight layout, the only fields the schedule chooses rather than the call.
     ScheduleConfig config;

@@ -36,14 +36,16 @@ struct ScheduleConfig {
     // ChannelTiles: input channels per reduction block whose weights stay in L1 while the partial
     // sums wait in a buffer; 0: no blocking, the accumulators stay in registers over all taps.
     int input_block = 0;
-    // ChannelTiles: the input-channel loop unrolled by this (divides the input channels per group).
+    // ChannelTiles, Winograd: the input-channel loop unrolled by this (divides the input channels
+    // per group).
     int reduction_unroll = 1;
     // ChannelTiles: each task sweeps the whole image for a block of channel tiles (re-reading the
     // input) instead of one output row for every tile (re-reading the weights).
     bool channel_major = false;
-    // ChannelTiles: output-channel tiles per task; 0: all of them (one channel block).
+    // ChannelTiles, Winograd: output-channel tiles per task; 0: all of them (one channel block).
     int tiles_per_task = 0;
-    // ChannelTiles, row-major: consecutive output rows of one image per task.
+    // ChannelTiles, row-major: consecutive output rows of one image per task; Winograd: rows of
+    // output tiles.
     int rows_per_task = 1;
     // ChannelTiles, Planar: the padded input is staged once (channels innermost for channel tiles).
     bool stage_input = false;

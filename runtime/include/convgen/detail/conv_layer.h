@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "convgen/detail/plan_cache.h"
@@ -119,7 +120,7 @@ private:
     // Replaced (not cleared) by set_weight so a layer copy keeps its own.
     struct WeightPacks {
         std::mutex mutex;
-        std::map<std::pair<WeightLayout, int64_t>, Tensor> packed;
+        std::map<std::tuple<WeightLayout, int64_t, int64_t>, Tensor> packed;  // layout, block, m
         std::optional<bool> finite;
     };
 
