@@ -3,6 +3,7 @@
 namespace convgen::generator {
 
 GeneratedPipeline generate(const OpSpec &spec) {
+    if (spec.algorithm == Algorithm::Auto) throw std::logic_error("Algorithm::Auto reached the generator unresolved");
     switch (spec.op) {
     case OpKind::Conv: return generate_conv(spec);
     case OpKind::ConvTranspose: return generate_conv_transpose(spec);

@@ -28,6 +28,10 @@ const std::vector<Variant> &all_variants() {
              "Winograd F(m x m, 3x3) where it applies (3x3, stride 1), else direct; tuned schedule, NCHW in/out"},
             {"winograd_nhwc", K::Convgen, "tuned", Layout::NHWC, Algorithm::Winograd,
              "Winograd F(m x m, 3x3) where it applies (3x3, stride 1), else direct; tuned schedule, NHWC in/out"},
+            {"auto", K::Convgen, "tuned", Layout::NCHW, Algorithm::Auto,
+             "Algorithm::Auto (direct or Winograd F(m <= 4), measured or by rule); tuned schedule, NCHW in/out"},
+            {"auto_nhwc", K::Convgen, "tuned", Layout::NHWC, Algorithm::Auto,
+             "Algorithm::Auto (direct or Winograd F(m <= 4), measured or by rule); tuned schedule, NHWC in/out"},
         };
         for (const ScheduleInfo &s : available_schedules()) {
             if (s.name.starts_with("adams") || s.name.starts_with("li2018") || s.name.starts_with("mullapudi")) {

@@ -20,9 +20,10 @@ constexpr NameTable<Activation, 3> kActivationNames{
 constexpr NameTable<Layout, 2> kLayoutNames{{{Layout::NCHW, "nchw"}, {Layout::NHWC, "nhwc"}}};
 constexpr NameTable<WeightLayout, 3> kWeightLayoutNames{
     {{WeightLayout::OIHW, "oihw"}, {WeightLayout::HWIO, "hwio"}, {WeightLayout::Winograd, "winograd"}}};
-constexpr NameTable<Algorithm, 3> kAlgorithmNames{{{Algorithm::Direct, "direct"},
+constexpr NameTable<Algorithm, 4> kAlgorithmNames{{{Algorithm::Direct, "direct"},
                                                    {Algorithm::UnfoldMatmulFold, "unfold_matmul_fold"},
-                                                   {Algorithm::Winograd, "winograd"}}};
+                                                   {Algorithm::Winograd, "winograd"},
+                                                   {Algorithm::Auto, "auto"}}};
 
 std::ostream &operator<<(std::ostream &os, const Extent2 &e) { return os << e.h << 'x' << e.w; }
 

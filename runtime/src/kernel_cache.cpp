@@ -7,6 +7,7 @@
 
 #include <Halide.h>
 
+#include "algorithm_choice.h"
 #include "aot_call.h"
 #include "aot_lookup.h"
 #include "compiled_kernel.h"
@@ -135,6 +136,15 @@ std::optional<ChainConfig> database_chain_config(const ChainSpec &chain) {
 
 void configure_kernel(OpSpec &spec, const std::string &schedule_name, const ScheduleConfig *pinned) {
     const schedules::Schedule &schedule = schedules::find_schedule(schedule_name);
+    std::optional<ScheduleConfig> auto_config;
+    if (spec.algorithm == Algorithm::Auto) {
+        AlgorithmChoice choice = choose_algorithm(spec, schedule, jit_target(), pinned);
+        spec.algorithm = choice.algorithm;
+        if (choice.config) {
+            auto_config = std::move(choice.config);
+            pinned = &*auto_config;
+        }
+    }
     if (pinned) {
         schedules::configure(spec, schedule, jit_target(), pinned);
         return;

@@ -33,6 +33,7 @@ std::optional<ChainConfig> database_chain_config(const ChainSpec &chain);
 // the tuning database's best config for this machine and thread count when the schedule uses
 // the database and it has one, else the schedule's rules.
 // A `pinned` config is used as it is (ValueError when the schedule cannot honour it).
+// Algorithm::Auto is resolved first (algorithm_choice.h): spec.algorithm is then Direct or Winograd.
 void configure_kernel(OpSpec &spec, const std::string &schedule, const ScheduleConfig *pinned = nullptr);
 
 // Throws ValueError naming the known schedules when `name` is not one of them.

@@ -27,23 +27,20 @@ public:
     std::optional<Config> lookup(const std::string &problem, const Halide::Target &target,
                                  Config (*parse)(std::string_view)) {
         std::lock_guard lock(mutex_);
-        if (!loaded_) load();
-        const Key key{problem, num_threads(), target.to_string()};
-        auto it = found_.find(key);
-        if (it == found_.end()) {
-            std::optional<std::string> text;
-            if (auto best = nearest_threads_best(std::get<0>(key), std::get<1>(key), std::get<2>(key))) {
-                text = best->config;
-            }
-            it = found_.emplace(key, text).first;
-        }
-        if (!it->second) return std::nullopt;
+        const std::optional<Best> &best = find(problem, target);
+        if (!best) return std::nullopt;
         try {
-            return parse(*it->second);
+            return parse(best->config);
         } catch (const ValueError &e) {
             warn_once(problem, e.what());
             return std::nullopt;
         }
+    }
+
+    std::optional<double> milliseconds(const std::string &problem, const Halide::Target &target) {
+        std::lock_guard lock(mutex_);
+        const std::optional<Best> &best = find(problem, target);
+        return best ? std::optional<double>(best->ms) : std::nullopt;
     }
 
     void reload(std::optional<std::string> path = std::nullopt) {
@@ -64,6 +61,25 @@ public:
 
 private:
     using Key = std::tuple<std::string, int, std::string>;  // problem, threads, target
+    struct Best {
+        std::string config;
+        double ms;
+    };
+
+    // The best record for the problem at the current thread count (or the nearest measured).
+    const std::optional<Best> &find(const std::string &problem, const Halide::Target &target) {
+        if (!loaded_) load();
+        const Key key{problem, num_threads(), target.to_string()};
+        auto it = found_.find(key);
+        if (it == found_.end()) {
+            std::optional<Best> best;
+            if (auto record = nearest_threads_best(std::get<0>(key), std::get<1>(key), std::get<2>(key))) {
+                best = Best{record->config, record->ms};
+            }
+            it = found_.emplace(key, best).first;
+        }
+        return it->second;
+    }
 
     // A missing database is the normal untuned case; an unreadable one is warned about.
     void load() {
@@ -104,7 +120,7 @@ private:
     std::optional<std::string> chosen_path_;
     std::string machine_class_;
     std::vector<tuning::TuningRecord> records_;
-    std::map<Key, std::optional<std::string>> found_;  // the best record's config text
+    std::map<Key, std::optional<Best>> found_;
     std::set<std::string> warned_;
 };
 
@@ -119,6 +135,10 @@ uint64_t tuning_generation() { return tuned().generation_; }
 
 std::optional<ScheduleConfig> tuned_config(const OpSpec &spec, const Halide::Target &target) {
     return tuned().lookup(spec.problem_key(), target, parse_schedule_config);
+}
+
+std::optional<double> tuned_milliseconds(const OpSpec &spec, const Halide::Target &target) {
+    return tuned().milliseconds(spec.problem_key(), target);
 }
 
 std::optional<ChainConfig> tuned_chain_config(const ChainSpec &chain, const Halide::Target &target) {

@@ -15,6 +15,9 @@ namespace convgen::detail {
 // The database's fastest config for spec's problem on `target`, this machine and num_threads().
 std::optional<ScheduleConfig> tuned_config(const OpSpec &spec, const Halide::Target &target);
 
+// That config's time in ms: what the database measured it at.
+std::optional<double> tuned_milliseconds(const OpSpec &spec, const Halide::Target &target);
+
 // The database's fastest chain config (its text: "unfused" when running the block layer by layer
 // measured fastest) for the chain's problem on `target`, this machine and num_threads().
 std::optional<ChainConfig> tuned_chain_config(const ChainSpec &chain, const Halide::Target &target);

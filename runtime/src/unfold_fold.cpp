@@ -67,7 +67,8 @@ void check_32_bit_values(const Options &o, const Shape &input) {
 template <typename Options>
 void finish(LoweredCall &call, const Options &options) {
     call.spec.layout = options.layout();
-    call.spec.algorithm = options.algorithm();
+    // Unfold and fold have one algorithm; Auto names it.
+    call.spec.algorithm = options.algorithm() == Algorithm::Auto ? Algorithm::Direct : options.algorithm();
     call.schedule = options.schedule();
     detail::check_kernel_addressable("input", call.input_extents);
     detail::check_kernel_addressable("output", call.output_sizes);

@@ -15,8 +15,10 @@ enum class Activation { None, Relu, Relu6 };
 // Memory order of the image-side tensors (conv input/output, unfold input, fold output).
 enum class Layout { NCHW, NHWC };
 // Direct convolution, the same result via im2col columns, a matmul and col2im, or Winograd's
-// minimal filtering over output tiles (3x3 stride-1 convs only: convgen/winograd.h).
-enum class Algorithm { Direct, UnfoldMatmulFold, Winograd };
+// minimal filtering over output tiles (3x3 stride-1 convs only: convgen/winograd.h). Auto: the
+// layer picks Direct or Winograd per call (convgen/winograd.h: kAutoLargestWinogradTile); a kernel's OpSpec
+// always holds the algorithm picked.
+enum class Algorithm { Direct, UnfoldMatmulFold, Winograd, Auto };
 // Memory order of a conv weight as the kernel reads it. Layers keep PyTorch's order and pack
 // once into the order the schedule asks for.
 enum class WeightLayout {

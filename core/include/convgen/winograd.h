@@ -12,6 +12,9 @@ namespace convgen {
 // The output tile sizes convgen generates, and the one used when no schedule config chooses.
 inline constexpr int kWinogradTiles[] = {2, 4, 6};
 inline constexpr int kDefaultWinogradTile = 4;
+// Algorithm::Auto computes with Winograd only in tiles up to this, so within
+// winograd_error_bound(kAutoLargestWinogradTile) (5e-5): F(6x6) is chosen by name alone.
+inline constexpr int kAutoLargestWinogradTile = 4;
 bool is_winograd_tile(int64_t m);
 
 // The largest error Winograd F(m x m, 3x3) makes, as max |error| / max |exact output| (float64
