@@ -126,13 +126,19 @@ public:
 
 private:
     // Adds, per network and thread count, the "best" rows: the fastest convgen variant per layer in
-    // any layout ("best"), and with NCHW in/out ("best_nchw").
+    // any layout ("best"), and with NCHW in/out ("best_nchw"); and, where oneDNN's Winograd was
+    // run, "onednn_best": its fastest of direct (either layout) and Winograd per layer.
     static std::vector<Total> summarize(std::vector<Record> &records) {
         std::map<std::tuple<std::string, int>, std::vector<Record>> by_layer;
         for (const Record &r : records) by_layer[{r.layer, r.threads}].push_back(r);
         for (auto &[key, rows] : by_layer) {
-            Record best{}, best_nchw{};
+            Record best{}, best_nchw{}, onednn_best{};
+            bool onednn_winograd = false;
             for (const Record &r : rows) {
+                if (r.schedule.starts_with("onednn")) {
+                    onednn_winograd = onednn_winograd || r.schedule == "onednn_winograd";
+                    if (onednn_best.ms == 0 || r.ms < onednn_best.ms) onednn_best = r;
+                }
                 if (r.schedule.starts_with("onednn") || r.schedule == "reference") continue;
                 const bool nchw = bench::find_variant(r.schedule).layout == Layout::NCHW;
                 if (best.ms == 0 || r.ms < best.ms) best = r;
@@ -145,6 +151,10 @@ private:
             if (best_nchw.ms > 0) {
                 best_nchw.schedule = "best_nchw";
                 records.push_back(best_nchw);
+            }
+            if (onednn_winograd) {
+                onednn_best.schedule = "onednn_best";
+                records.push_back(onednn_best);
             }
         }
         std::map<std::tuple<std::string, int, std::string>, double> onednn_ms;  // (layer, threads, which)

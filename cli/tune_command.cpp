@@ -275,8 +275,10 @@ private:
                             continue;
                         }
                         Conv2dOptions options = l.options().layout(layout).algorithm(algorithm);
-                        if (algorithm == Algorithm::Winograd && !winograd_refusal(Conv2d(options).spec(l.input_shape())).empty()) {
-                            continue;
+                        if (algorithm == Algorithm::Winograd) {
+                            OpSpec probe = Conv2d(l.options().schedule("portable")).spec(l.input_shape());
+                            probe.algorithm = algorithm;
+                            if (!winograd_refusal(probe).empty()) continue;  // the layers Winograd applies to
                         }
                         const OpSpec spec = Conv2d(Conv2dOptions(options).schedule("hand")).spec(l.input_shape());
                         if (seen.insert({spec.problem_key(), threads}).second) {
