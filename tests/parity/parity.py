@@ -543,7 +543,7 @@ def file_problem_cases(convgen):
 
 
 def winograd_group():
-    # --algorithm winograd (the default schedule's tile, F(4x4, 3x3)) over the options it accepts.
+    # --algorithm winograd (the default schedule's tile, F(4x4, 3x3)) over the options it accepts, and auto.
     cases = [conv_case(f"winograd_{mode}_g{groups}", 2, (2, 4, 9, 11), 8, 3, 1, 1, groups=groups, mode=mode,
                        algorithm="winograd")
              for mode, groups in itertools.product(MODES, [1, 2])]
@@ -553,6 +553,10 @@ def winograd_group():
         conv_case("winograd_depthwise_relu6_nhwc", 2, (2, 8, 11, 10), 8, 3, 1, 1, groups=8, activation="relu6",
                   layout="nhwc", algorithm="winograd"),
         conv_case("winograd_unbatched_wide", 2, (16, 5, 30), 32, 3, 1, 1, algorithm="winograd"),
+        # --algorithm auto: Winograd F(4x4) by the rule (64 channels on a 16x16 map), direct below it.
+        conv_case("auto_winograd_relu_nhwc", 2, (1, 64, 16, 16), 64, 3, 1, 1, activation="relu", layout="nhwc",
+                  algorithm="auto"),
+        conv_case("auto_direct_grouped", 2, (1, 8, 7, 9), 8, 3, 1, 1, groups=2, algorithm="auto"),
     ]
     return cases
 
