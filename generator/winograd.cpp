@@ -33,8 +33,9 @@ Halide::Expr transform_rows(const Halide::Expr &index, int rows, int columns, En
 }  // namespace
 
 GeneratedPipeline winograd_conv_stages(const OpSpec &spec, const Halide::Func &input, const std::string &prefix) {
-    const WinogradMatrices &matrices = winograd_matrices(int(spec.winograd_tile));
-    const int m = matrices.m, n = matrices.n;
+    // Across (the width) F(m, 3); down (the height) the same, or F(1, 1) for a 1x3 kernel.
+    const WinogradMatrices &across = winograd_matrices(int(spec.winograd_tile));
+    const WinogradMatrices &down = winograd_height_matrices(spec, int(spec.winograd_tile));
     const int in_per_group = int(spec.channels / spec.groups);
     const int out_per_group = int(spec.out_channels / spec.groups);
     const Window &w = spec.window;
@@ -51,24 +52,27 @@ GeneratedPipeline winograd_conv_stages(const OpSpec &spec, const Halide::Func &i
     // Input tile (tx, ty) starts at padded column tx*m - pad_left. Tiles past the last output
     // read clamped coordinates (within what the valid outputs read, where `padded` is defined):
     // their outputs are never written.
-    const int tiles_across = int((spec.out.w + m - 1) / m);
+    const int tiles_across = int((spec.out.w + across.m - 1) / across.m);
     Halide::Var i("i"), xi("xi"), eta("eta"), c("c"), t("t"), nb("n"), k("k");
     const Halide::Expr tx = t % tiles_across, ty = t / tiles_across;
-    const auto column = [&](const Halide::Expr &tile, int pad, int64_t size, int64_t pad_end, const Halide::Expr &at) {
+    const auto coordinate = [&](const Halide::Expr &tile, int m, int pad, int64_t size, int64_t pad_end,
+                                const Halide::Expr &at) {
         return Halide::clamp(tile * m - pad + at, -pad, int(size + pad_end) - 1);
     };
     const auto tile_input = [&](const Halide::Expr &x, const Halide::Expr &y) {
-        return padded(column(tx, int(w.pad_begin.w), spec.image.w, w.pad_end.w, x),
-                      column(ty, int(w.pad_begin.h), spec.image.h, w.pad_end.h, y), c, nb);
+        return padded(coordinate(tx, across.m, int(w.pad_begin.w), spec.image.w, w.pad_end.w, x),
+                      coordinate(ty, down.m, int(w.pad_begin.h), spec.image.h, w.pad_end.h, y), c, nb);
     };
 
     // V = B^T d B, as rows then columns: (B^T d)(i, eta) over the tile's columns i, then B^T of that.
     Halide::Func input_rows(prefix + stage::kWinogradInputRows);
     input_rows(i, eta, c, t, nb) =
-        transform_rows(eta, n, n, [&](int r, int col) { return matrices.BT(r, col); }, [&](int row) { return tile_input(i, row); });
+        transform_rows(eta, down.n, down.n, [&](int r, int col) { return down.BT(r, col); },
+                       [&](int row) { return tile_input(i, row); });
     Halide::Func transformed_input(prefix + stage::kWinogradInput);
     transformed_input(xi, eta, c, t, nb) = transform_rows(
-        xi, n, n, [&](int r, int col) { return matrices.BT(r, col); }, [&](int col) { return input_rows(col, eta, c, t, nb); });
+        xi, across.n, across.n, [&](int r, int col) { return across.BT(r, col); },
+        [&](int col) { return input_rows(col, eta, c, t, nb); });
 
     // The product per point: M(k, xi, eta, t) = sum_c U(k, c, xi, eta) V(xi, eta, c, tile).
     Halide::RDom r(0, in_per_group, prefix + "winograd_channels");
@@ -82,14 +86,17 @@ GeneratedPipeline winograd_conv_stages(const OpSpec &spec, const Halide::Func &i
     Halide::Var ex("ex"), ey("ey");
     Halide::Func output_rows(prefix + stage::kWinogradOutputRows);
     output_rows(k, xi, ey, t, nb) = transform_rows(
-        ey, m, n, [&](int r, int col) { return matrices.AT(r, col); }, [&](int e) { return product(k, xi, e, t, nb); });
+        ey, down.m, down.n, [&](int r, int col) { return down.AT(r, col); },
+        [&](int e) { return product(k, xi, e, t, nb); });
     Halide::Func tiles(prefix + stage::kWinogradOutput);
     tiles(k, ex, ey, t, nb) = transform_rows(
-        ex, m, n, [&](int r, int col) { return matrices.AT(r, col); }, [&](int x) { return output_rows(k, x, ey, t, nb); });
+        ex, across.m, across.n, [&](int r, int col) { return across.AT(r, col); },
+        [&](int x) { return output_rows(k, x, ey, t, nb); });
 
     Halide::Var x("x"), y("y");
     Halide::Func result(prefix + stage::kResult);
-    result(x, y, c, nb) = activate(initial_value(bias, c) + tiles(c, x % m, y % m, x / m + tiles_across * (y / m), nb), spec.activation);
+    const Halide::Expr tile = x / across.m + tiles_across * (y / down.m);
+    result(x, y, c, nb) = activate(initial_value(bias, c) + tiles(c, x % across.m, y % down.m, tile, nb), spec.activation);
 
     GeneratedPipeline pipeline;
     pipeline.stages[stage::kPaddedInput] = padded;

@@ -2,7 +2,8 @@
 // Winograd convolution F(m x m, 3x3) as three stages over output tiles: the input transform
 // V = B^T d B per tile and input channel, the product M = sum over channels of U V per point of
 // the (m+2)^2 (a batch of matmuls: the hot loop), and the output transform Y = A^T M A with the
-// epilogue. The weights arrive transformed (WeightLayout::Winograd, packed by core).
+// epilogue. A 1x3 kernel (conv1d) is F(m, 3) along the width alone: the height's transforms are
+// F(1, 1), identities. The weights arrive transformed (WeightLayout::Winograd, packed by core).
 #include "convgen/op_spec.h"
 #include "generator/pipeline.h"
 

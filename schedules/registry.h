@@ -51,11 +51,12 @@ void schedule_winograd_default(generator::GeneratedPipeline &, const OpSpec &, c
 // f's first dim in vectors, the next two (the points) unrolled.
 void vectorize_unroll_points(Halide::Func f, int vector_width);
 // The output in m x m tiles, vectorised over channels, each tile's output transform computed at
-// it: what every Winograd CPU schedule shares. Parallel tasks of `tile_rows` rows of tiles of one
-// image and `channels` output channels (0: all); returns the task's loop level, where the stages
-// before the output transform (the product, the input transform) are computed per task.
-Halide::LoopLevel schedule_winograd_output_tiles(generator::GeneratedPipeline &p, int m, int vector_width, int tile_rows,
-                                                 int channels);
+// it: what every Winograd CPU schedule shares. `tile`: the output tile (convgen/winograd.h:
+// winograd_output_tile). Parallel tasks of `tile_rows` rows of tiles of one image and `channels`
+// output channels (0: all); returns the task's loop level, where the stages before the output
+// transform (the product, the input transform) are computed per task.
+Halide::LoopLevel schedule_winograd_output_tiles(generator::GeneratedPipeline &p, Extent2 tile, int vector_width,
+                                                 int tile_rows, int channels);
 void schedule_cuda(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 void schedule_hand(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 ScheduleConfig hand_default_config(const OpSpec &, const Halide::Target &);

@@ -2,6 +2,8 @@
 // vectorised over channels, the points unrolled so each transform row is constant.
 #include "schedules/registry.h"
 
+#include "convgen/winograd.h"
+
 namespace convgen::schedules {
 namespace {
 
@@ -20,13 +22,13 @@ void vectorize_unroll_points(Halide::Func f, int vector_width) {
     f.vectorize(d[0], vector_width, Halide::TailStrategy::GuardWithIf).unroll(d[1]).unroll(d[2]);
 }
 
-Halide::LoopLevel schedule_winograd_output_tiles(generator::GeneratedPipeline &p, int m, int vector_width, int tile_rows,
-                                                 int channels) {
+Halide::LoopLevel schedule_winograd_output_tiles(generator::GeneratedPipeline &p, Extent2 tile, int vector_width,
+                                                 int tile_rows, int channels) {
     Halide::Func output = p.output;
     Halide::Var x("x"), y("y"), c("c"), n("n"), tx("tx"), ty("ty"), ex("ex"), ey("ey");
     Halide::Var row_block("row_block"), channel_block("channel_block"), task("task");
-    output.split(x, tx, ex, m, Halide::TailStrategy::GuardWithIf)
-        .split(y, ty, ey, m, Halide::TailStrategy::GuardWithIf)
+    output.split(x, tx, ex, int(tile.w), Halide::TailStrategy::GuardWithIf)
+        .split(y, ty, ey, int(tile.h), Halide::TailStrategy::GuardWithIf)
         .split(ty, row_block, ty, tile_rows, Halide::TailStrategy::GuardWithIf);
     if (channels > 0) {
         // A whole number of vectors per block; the last block shifts inwards (recomputes a few).
@@ -54,10 +56,8 @@ Halide::LoopLevel schedule_winograd_output_tiles(generator::GeneratedPipeline &p
 
 void schedule_winograd_default(generator::GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
     const int vector_width = target.natural_vector_size<float>();
-    const int m = int(spec.winograd_tile);
-
     // The output per tile, all channels at once, after that tile's output transform.
-    schedule_winograd_output_tiles(p, m, vector_width, 1, 0);
+    schedule_winograd_output_tiles(p, winograd_output_tile(spec, int(spec.winograd_tile)), vector_width, 1, 0);
 
     // The product per tile: output channels in vectors accumulated over the input channels.
     Halide::Func product = p.stage(stage::kWinogradProduct);

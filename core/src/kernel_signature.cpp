@@ -24,8 +24,9 @@ Extents weight_extents(const OpSpec &spec) {
         return {spec.weight_block, in_per_group, kw, kh, packed_out_channels(spec) / spec.weight_block};
     }
     if (spec.weight_layout == WeightLayout::Winograd) {
-        const int64_t n = spec.winograd_tile + kw - 1;
-        return {spec.weight_block, in_per_group, packed_out_channels(spec) / spec.weight_block, n, n};
+        const int m = int(spec.winograd_tile);
+        return {spec.weight_block, in_per_group, packed_out_channels(spec) / spec.weight_block, winograd_matrices(m).n,
+                winograd_height_matrices(spec, m).n};
     }
     return {kw, kh, in_per_group, spec.out_channels};
 }
@@ -53,23 +54,27 @@ void for_each_conv_weight(const OpSpec &spec, Visit visit) {
                 }
 }
 
-// U[eta][xi][o / b][c][o % b] = sum over ky, kx of G[eta][ky] G[xi][kx] g[o][c][ky][kx], in
+// U[eta][xi][o / b][c][o % b] = sum over ky, kx of Gh[eta][ky] Gw[xi][kx] g[o][c][ky][kx], in
 // float64 so the transform adds no rounding of its own before the single cast; the padding past
 // the last output channel is zero.
 void pack_winograd_weight(const OpSpec &spec, const float *pytorch_order, float *packed) {
-    const WinogradMatrices &t = winograd_matrices(int(spec.winograd_tile));
-    const int64_t out = spec.out_channels, in = spec.channels / spec.groups, n = t.n, block = spec.weight_block;
+    const int m = int(spec.winograd_tile);
+    const WinogradMatrices &across = winograd_matrices(m), &down = winograd_height_matrices(spec, m);
+    const int64_t out = spec.out_channels, in = spec.channels / spec.groups, block = spec.weight_block;
+    const int64_t kh = spec.window.kernel.h, kw = spec.window.kernel.w, nh = down.n, nw = across.n;
     const int64_t blocks = packed_out_channels(spec) / block;
-    std::fill(packed, packed + n * n * blocks * in * block, 0.0f);
+    std::fill(packed, packed + nh * nw * blocks * in * block, 0.0f);
     for (int64_t o = 0; o < out; ++o)
         for (int64_t c = 0; c < in; ++c) {
-            const float *g = pytorch_order + (o * in + c) * 9;
-            for (int eta = 0; eta < n; ++eta)
-                for (int xi = 0; xi < n; ++xi) {
+            const float *g = pytorch_order + (o * in + c) * kh * kw;
+            for (int eta = 0; eta < nh; ++eta)
+                for (int xi = 0; xi < nw; ++xi) {
                     double sum = 0;
-                    for (int ky = 0; ky < 3; ++ky)
-                        for (int kx = 0; kx < 3; ++kx) sum += t.G(eta, ky) * t.G(xi, kx) * double(g[ky * 3 + kx]);
-                    packed[(((eta * n + xi) * blocks + o / block) * in + c) * block + o % block] = float(sum);
+                    for (int ky = 0; ky < kh; ++ky)
+                        for (int kx = 0; kx < kw; ++kx) {
+                            sum += down.G(eta, ky) * across.G(xi, kx) * double(g[ky * kw + kx]);
+                        }
+                    packed[(((eta * nw + xi) * blocks + o / block) * in + c) * block + o % block] = float(sum);
                 }
         }
 }

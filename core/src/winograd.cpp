@@ -126,13 +126,13 @@ double winograd_error_bound(int m) {
 std::string winograd_refusal(const OpSpec &spec) {
     if (spec.op != OpKind::Conv) return "it computes convolutions only, not " + std::string(to_string(spec.op));
     const Window &w = spec.window;
-    if (w.kernel != Extent2{kTaps, kTaps}) {
-        return "it needs a 3x3 kernel, got " + std::to_string(w.kernel.h) + "x" + std::to_string(w.kernel.w);
+    if (w.kernel.w != kTaps || (w.kernel.h != kTaps && w.kernel.h != 1)) {
+        return "it needs a 3x3 or 1x3 kernel, got " + std::to_string(w.kernel.h) + "x" + std::to_string(w.kernel.w);
     }
     if (w.stride != Extent2{1, 1}) return "it needs stride 1";
     if (w.dilation != Extent2{1, 1}) return "it needs dilation 1";
     const LiveTaps taps = live_taps(spec);
-    if (taps.area() != kTaps * kTaps) {
+    if (taps.area() != w.kernel.h * w.kernel.w) {
         return "some taps read only zero padding (the image is smaller than the padded kernel)";
     }
     return {};
@@ -147,5 +147,13 @@ const WinogradMatrices &winograd_matrices(int m) {
     if (it == derived.end()) it = derived.emplace(m, derive(m)).first;
     return it->second;
 }
+
+const WinogradMatrices &winograd_height_matrices(const OpSpec &spec, int m) {
+    // G is stored n x 3: a one-tap transform uses only its first column.
+    static const WinogradMatrices one_tap{1, 1, {1.0}, {1.0, 0.0, 0.0}, {1.0}};
+    return spec.window.kernel.h == 1 ? one_tap : winograd_matrices(m);
+}
+
+Extent2 winograd_output_tile(const OpSpec &spec, int m) { return {winograd_height_matrices(spec, m).m, m}; }
 
 }  // namespace convgen

@@ -1,12 +1,12 @@
 // Winograd convs on a CPU: each parallel task takes `rows_per_task` rows of output tiles of one
 // image and a block of output channels (`tiles_per_task` channel tiles; 0: all). For the task:
-// the input transform of its tiles for every channel; then per point of the (m+2)^2 and channel
-// tile, the product as a matmul in register tiles of `vectors` channel vectors x `scalars` tiles
-// (consecutive in the row-major tile order, so a block can span tile rows) accumulated over the
-// input channels, sweeping the task's tiles while that point's weights for the channel tile stay
-// in cache; then the output transform and the epilogue per tile. More tiles per task reuse each
-// transformed weight more often (the product streams (m+2)^2 x O x I of them per task); fewer
-// keep the transformed input and products of the task in L2.
+// the input transform of its tiles for every channel; then per point of the (m+2)^2 ((m+2) for
+// a conv1d) and channel tile, the product as a matmul in register tiles of `vectors` channel
+// vectors x `scalars` tiles (consecutive in the row-major tile order, so a block can span tile
+// rows) accumulated over the input channels, sweeping the task's tiles while that point's weights
+// for the channel tile stay in cache; then the output transform and the epilogue per tile. More
+// tiles per task reuse each transformed weight more often (the product streams points x O x I of
+// them per task); fewer keep the transformed input and products of the task in L2.
 #include "convgen/winograd.h"
 #include "schedules/hand/hand.h"
 
@@ -16,7 +16,10 @@ namespace {
 namespace stage = generator::stage;
 
 int64_t tiles_across(const OpSpec &spec, int m) { return (spec.out.w + m - 1) / m; }
-int64_t tile_rows(const OpSpec &spec, int m) { return (spec.out.h + m - 1) / m; }
+int64_t tile_rows(const OpSpec &spec, int m) {
+    const int64_t rows = winograd_output_tile(spec, m).h;
+    return (spec.out.h + rows - 1) / rows;
+}
 
 // Transformed weights up to this size stay in the caches from one task to the next; larger ones
 // (36 MB for a 512 -> 512 layer at F(4x4)) stream from memory once per task, so each task should
@@ -51,7 +54,7 @@ ScheduleConfig default_winograd_config(const OpSpec &spec, const Halide::Target 
     const RegisterTile tile = winograd_tile(spec, target);
     ScheduleConfig config = tiled_config(ScheduleFamily::Winograd, tile);
     const int m = config.winograd_tile = kDefaultWinogradTile;
-    const double points = double((m + 2) * (m + 2));
+    const double points = double(winograd_matrices(m).n * winograd_height_matrices(spec, m).n);
     const double weight_bytes = 4 * points * double(spec.out_channels) * double(spec.channels / spec.groups);
     const bool cached = weight_bytes <= kCachedWeightBytes;
 
@@ -90,8 +93,8 @@ void schedule_winograd(GeneratedPipeline &p, const OpSpec &spec, const Halide::T
     const int m = config.winograd_tile, vw = config.vector_width, block = config.scalars;
     const int channel_tile = vw * config.vectors;
 
-    const Halide::LoopLevel task =
-        schedule_winograd_output_tiles(p, m, vw, config.rows_per_task, config.tiles_per_task * channel_tile);
+    const Halide::LoopLevel task = schedule_winograd_output_tiles(p, winograd_output_tile(spec, m), vw, config.rows_per_task,
+                                                                  config.tiles_per_task * channel_tile);
 
     // The task's products, copied out of registers one register tile at a time.
     Halide::Func product = p.stage(stage::kWinogradProduct);

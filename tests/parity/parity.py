@@ -553,6 +553,8 @@ def winograd_group():
         conv_case("winograd_depthwise_relu6_nhwc", 2, (2, 8, 11, 10), 8, 3, 1, 1, groups=8, activation="relu6",
                   layout="nhwc", algorithm="winograd"),
         conv_case("winograd_unbatched_wide", 2, (16, 5, 30), 32, 3, 1, 1, algorithm="winograd"),
+        conv_case("winograd_conv1d_reflect", 1, (2, 6, 19), 8, 3, 1, 1, mode="reflect", algorithm="winograd"),
+        conv_case("winograd_conv1d_unbatched_nhwc", 1, (16, 25), 24, 3, 1, 1, layout="nhwc", algorithm="winograd"),
         # --algorithm auto: Winograd F(4x4) by the rule (64 channels on a 16x16 map), direct below it.
         conv_case("auto_winograd_relu_nhwc", 2, (1, 64, 16, 16), 64, 3, 1, 1, activation="relu", layout="nhwc",
                   algorithm="auto"),

@@ -61,7 +61,7 @@ TEST_F(AutoAlgorithm, TheRuleDecidesWithoutMeasurements) {
     EXPECT_EQ(Conv2d(layer(64).groups(2)).spec(large).algorithm, Algorithm::Direct);
     EXPECT_EQ(Conv2d(layer(64).stride(2)).spec(large).algorithm, Algorithm::Direct);
     EXPECT_EQ(Conv2d(layer(64).schedule("portable")).spec(large).algorithm, Algorithm::Direct);
-    // Ops with one algorithm take Auto as that one.
+    // A conv1d has no 14x14 map: the rule keeps it direct.
     Conv1d line(Conv1dOptions(64, 64, 3).padding(1).algorithm(Algorithm::Auto));
     EXPECT_EQ(line.spec({1, 64, 40}).algorithm, Algorithm::Direct);
 }

@@ -125,6 +125,44 @@ TEST(WinogradAccuracy, RealLayersWithinTheStatedBound) {
     }
 }
 
+// conv1d: F(m, 3) along the length alone, every tile size, under both schedules: padding modes,
+// groups, batches and unbatched inputs, channels-last, lengths that leave a partial tile.
+TEST(WinogradConv1d, MatchesReferenceWithinItsBound) {
+    struct Case {
+        const char *name;
+        Conv1dOptions options;
+        Shape input;
+    };
+    const std::vector<Case> cases{
+        {"batch2_partial_tile", Conv1dOptions(8, 12, 3).padding(1), {2, 8, 23}},
+        {"reflect_relu", Conv1dOptions(6, 16, 3).padding(1).padding_mode(PaddingMode::Reflect).activation(Activation::Relu),
+         {1, 6, 17}},
+        {"grouped_valid_no_bias", Conv1dOptions(8, 8, 3).groups(2).bias(false), {1, 8, 14}},
+        {"circular_nhwc", Conv1dOptions(16, 32, 3).padding(1).padding_mode(PaddingMode::Circular).layout(Layout::NHWC),
+         {2, 16, 30}},
+        {"unbatched_same", Conv1dOptions(5, 8, 3).padding("same"), {5, 19}},
+    };
+    for (const Case &c : cases) {
+        for (int m : {0, 2, 4, 6}) {
+            SCOPED_TRACE(std::string(c.name) + " m=" + std::to_string(m));
+            Conv1dOptions options = Conv1dOptions(c.options).algorithm(Algorithm::Winograd);
+            if (m) {
+                ScheduleConfig config = Conv1d(Conv1dOptions(options).schedule("hand")).spec(c.input).config;
+                config.winograd_tile = m;
+                options.schedule("hand").schedule_config(config.text());
+            } else {
+                options.schedule("portable");
+            }
+            Conv1d conv(options);
+            const OpSpec spec = conv.spec(c.input);
+            ASSERT_EQ(spec.weight_layout, WeightLayout::Winograd);
+            ASSERT_EQ(winograd_output_tile(spec, int(spec.winograd_tile)).h, 1);
+            const Shape strides = c.input.size() == 3 ? layout_strides(c.input, 1, options.layout()) : Shape{};
+            expect_matches_reference(conv, random_tensor(c.input, 13, strides));
+        }
+    }
+}
+
 // The product's blocking never changes a result: tasks of channel blocks and of several rows of
 // tiles, register tiles spanning tile rows, weights in blocks of one channel tile (zero-padded
 // past the last channel when ungrouped), a ragged grouped conv's one plain block.
@@ -161,12 +199,16 @@ TEST(WinogradRefusals, NameWhatTheConvLacks) {
                                  "algorithm 'winograd' cannot compute this conv: " + why);
     };
     refused(Conv2dOptions(4, 4, 3).stride(2).padding(1), {1, 4, 8, 8}, "it needs stride 1");
-    refused(Conv2dOptions(4, 4, 5).padding(2), {1, 4, 8, 8}, "it needs a 3x3 kernel, got 5x5");
+    refused(Conv2dOptions(4, 4, 5).padding(2), {1, 4, 8, 8}, "it needs a 3x3 or 1x3 kernel, got 5x5");
+    refused(Conv2dOptions(4, 4, {3, 1}).padding({1, 0}), {1, 4, 8, 8}, "it needs a 3x3 or 1x3 kernel, got 3x1");
     refused(Conv2dOptions(4, 4, 3).dilation(2).padding(2), {1, 4, 8, 8}, "it needs dilation 1");
     refused(Conv2dOptions(4, 4, 3).padding(1), {1, 4, 1, 1}, "some taps read only zero padding");
     expect_error<ValueError>(
-        [] { Conv1d(Conv1dOptions(4, 4, 3).padding(1).algorithm(Algorithm::Winograd)).spec({1, 4, 9}); },
-        "it needs a 3x3 kernel, got 1x3");
+        [] { Conv1d(Conv1dOptions(4, 4, 5).padding(1).algorithm(Algorithm::Winograd)).spec({1, 4, 9}); },
+        "it needs a 3x3 or 1x3 kernel, got 1x5");
+    expect_error<ValueError>(
+        [] { Conv1d(Conv1dOptions(4, 4, 3).stride(2).algorithm(Algorithm::Winograd)).spec({1, 4, 9}); },
+        "it needs stride 1");
     expect_error<ValueError>(
         [] {
             ConvTranspose2d(ConvTranspose2dOptions(4, 4, 3).algorithm(Algorithm::Winograd)).spec({1, 4, 5, 5});

@@ -24,7 +24,8 @@ bool is_winograd_tile(int64_t m);
 double winograd_error_bound(int m);
 
 // Why Winograd cannot compute `spec` (empty when it can): it needs a conv (not transposed) with a
-// 3x3 kernel, stride 1, dilation 1, and every tap live (live_taps.h).
+// 3x3 kernel, or 1x3 (conv1d's, F(m, 3) along the width alone), stride 1, dilation 1, and every
+// tap live (live_taps.h).
 std::string winograd_refusal(const OpSpec &spec);
 
 // Row-major matrices for F(m, 3), derived by Cook-Toom from the interpolation points 0, +-1,
@@ -39,5 +40,12 @@ struct WinogradMatrices {
     double BT(int i, int j) const { return bt[size_t(i * n + j)]; }
 };
 const WinogradMatrices &winograd_matrices(int m);
+
+// The transform along the height of spec's conv with tile m (along the width it is always
+// winograd_matrices(m)): the same, or, for a kernel one tap high (conv1d), F(1, 1), whose
+// matrices are [1].
+const WinogradMatrices &winograd_height_matrices(const OpSpec &spec, int m);
+// The output tile (rows, columns) each transform computes: (m, m), or (1, m) one tap high.
+Extent2 winograd_output_tile(const OpSpec &spec, int m);
 
 }  // namespace convgen
