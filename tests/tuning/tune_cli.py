@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`convgen tune` end to end on a tiny suite: records in the database, --resume measures nothing
 twice, `convgen bench --schedules tuned` runs the tuned configs, `convgen compile --tuning-db`
-generates the database's best config into an AOT kernel table, `--shard I/N` splits the layers
+generates the database's best config into an AOT kernel table, `--algorithms direct,winograd`
+tunes both algorithms, `--shard I/N` splits the layers
 and `--merge` folds databases into one, each measurement once."""
 import json
 import os
@@ -56,6 +57,14 @@ with tempfile.TemporaryDirectory() as tmp:
     fields = dict(kv.split("=") for kv in best["config"].split()[1:])
     expected = f".vectors = {fields['vectors']}, .scalars = {fields['scalars']}"
     assert expected in table, f"the AOT table lacks the tuned config ({expected}):\n{table}"
+
+    # --algorithms: a Winograd problem, in the winograd family, beside each direct one for every layer
+    # Winograd applies to (here both: 3x3 stride-1 convs, the depthwise one too).
+    both_db = os.path.join(tmp, "both.jsonl")
+    run("tune", "--suite", suite, "--trials", "2", "--algorithms", "direct,winograd", "--db", both_db, env=env)
+    winograd = {r["spec_key"] for r in records(both_db) if r["family"] == "winograd"}
+    assert len(winograd) == 2 and all(" winograd" in key for key in winograd), winograd
+    assert {r["spec_key"] for r in records(both_db)} - winograd == problems, records(both_db)
 
     bad = subprocess.run([convgen, "tune", "--suite", suite, "--threads", "0", "--db", db], capture_output=True, text=True)
     assert bad.returncode == 2 and "error" in bad.stderr, bad
