@@ -14,7 +14,9 @@ OpOptions::OpOptions(CLI::App *command) : command_(command) {
     add("--activation", activation_, "none, relu or relu6");
     add("--layout", layout_, "nchw or nhwc: memory order of the image tensors");
     add("--schedule", schedule_, "schedule name (default: hand)");
-    add("--algorithm", algorithm_, "direct, unfold_matmul_fold, winograd (3x3 stride-1 convs) or auto (direct or winograd, whichever is faster here)");
+    add("--algorithm", algorithm_,
+        "direct, unfold_matmul_fold, winograd (3x3 and 1x3 stride-1 convs) or auto (direct or winograd, whichever is "
+        "faster here)");
 }
 
 void OpOptions::refuse(const std::string &op, std::initializer_list<const char *> names) const {

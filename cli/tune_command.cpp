@@ -323,7 +323,8 @@ private:
         std::map<std::tuple<std::string, std::string, int>, std::pair<double, double>> nets;
         for (const Outcome &o : outcomes) {
             const Task &t = *o.task;
-            std::printf("%-22s %-6s %3d %10.4f %10.4f %7.2fx  %s\n", t.layer.name.c_str(), task_label(t).c_str(), t.threads, o.default_ms, o.tuned_ms,
+            std::printf("%-22s %-6s %3d %10.4f %10.4f %7.2fx  %s\n", t.layer.name.c_str(), task_label(t).c_str(),
+                        t.threads, o.default_ms, o.tuned_ms,
                         o.default_ms / o.tuned_ms, o.config.c_str());
             auto &[rules, tuned] = nets[{t.layer.net, task_label(t), t.threads}];
             rules += double(t.layer.count) * o.default_ms;

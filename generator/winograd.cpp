@@ -96,7 +96,8 @@ GeneratedPipeline winograd_conv_stages(const OpSpec &spec, const Halide::Func &i
     Halide::Var x("x"), y("y");
     Halide::Func result(prefix + stage::kResult);
     const Halide::Expr tile = x / across.m + tiles_across * (y / down.m);
-    result(x, y, c, nb) = activate(initial_value(bias, c) + tiles(c, x % across.m, y % down.m, tile, nb), spec.activation);
+    result(x, y, c, nb) =
+        activate(initial_value(bias, c) + tiles(c, x % across.m, y % down.m, tile, nb), spec.activation);
 
     GeneratedPipeline pipeline;
     pipeline.stages[stage::kPaddedInput] = padded;

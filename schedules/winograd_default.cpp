@@ -31,7 +31,7 @@ Halide::LoopLevel schedule_winograd_output_tiles(generator::GeneratedPipeline &p
         .split(y, ty, ey, int(tile.h), Halide::TailStrategy::GuardWithIf)
         .split(ty, row_block, ty, tile_rows, Halide::TailStrategy::GuardWithIf);
     if (channels > 0) {
-        // A whole number of vectors per block; the last block shifts inwards (recomputes a few).
+        // Whole vectors per block; blocks that do not divide the channels would shift inwards.
         Halide::Var block("block");
         output.split(c, channel_block, c, channels, Halide::TailStrategy::ShiftInwards)
             .reorder(c, ex, ey, tx, ty, channel_block, row_block, n)

@@ -78,8 +78,9 @@ void check_winograd(const OpSpec &spec, const Halide::Target &target, const Sche
     // Tasks of whole weight blocks: the channel tiles divide the output channels and the blocks.
     const int64_t channel_tile = int64_t(config.vector_width) * config.vectors;
     const int64_t channel_tiles = spec.out_channels / channel_tile;
-    if (config.tiles_per_task < 0 ||
-        (config.tiles_per_task > 0 && (spec.out_channels % channel_tile != 0 || channel_tiles % config.tiles_per_task != 0))) {
+    const bool divides = spec.out_channels % channel_tile == 0 && config.tiles_per_task > 0 &&
+                         channel_tiles % config.tiles_per_task == 0;
+    if (config.tiles_per_task < 0 || (config.tiles_per_task > 0 && !divides)) {
         refuse(config, "tiles_per_task must be 0 (all) or divide the output channels' whole channel tiles");
     }
     // Rows of tiles; past the image's, a task takes the whole image (so a tile size may change alone).

@@ -93,8 +93,9 @@ void schedule_winograd(GeneratedPipeline &p, const OpSpec &spec, const Halide::T
     const int m = config.winograd_tile, vw = config.vector_width, block = config.scalars;
     const int channel_tile = vw * config.vectors;
 
-    const Halide::LoopLevel task = schedule_winograd_output_tiles(p, winograd_output_tile(spec, m), vw, config.rows_per_task,
-                                                                  config.tiles_per_task * channel_tile);
+    const int task_channels = config.tiles_per_task * channel_tile;  // 0: all
+    const Halide::LoopLevel task =
+        schedule_winograd_output_tiles(p, winograd_output_tile(spec, m), vw, config.rows_per_task, task_channels);
 
     // The task's products, copied out of registers one register tile at a time.
     Halide::Func product = p.stage(stage::kWinogradProduct);

@@ -47,7 +47,9 @@ protected:
     fs::path db_;
 };
 
-Conv2dOptions layer(int64_t channels) { return Conv2dOptions(channels, channels, 3).padding(1).algorithm(Algorithm::Auto); }
+Conv2dOptions layer(int64_t channels) {
+    return Conv2dOptions(channels, channels, 3).padding(1).algorithm(Algorithm::Auto);
+}
 
 TEST_F(AutoAlgorithm, TheRuleDecidesWithoutMeasurements) {
     const Shape large{1, 64, 28, 28}, small{1, 64, 7, 7};
