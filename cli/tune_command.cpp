@@ -20,7 +20,6 @@
 #include "convgen/convgen.h"
 #include "convgen/suite.h"
 #include "convgen/tuning.h"
-#include "convgen/winograd.h"
 #include "schedules/registry.h"
 #include "subcommand.h"
 #include "tune_blocks.h"
@@ -275,11 +274,7 @@ private:
                             continue;
                         }
                         Conv2dOptions options = l.options().layout(layout).algorithm(algorithm);
-                        if (algorithm == Algorithm::Winograd) {
-                            OpSpec probe = Conv2d(l.options().schedule("portable")).spec(l.input_shape());
-                            probe.algorithm = algorithm;
-                            if (!winograd_refusal(probe).empty()) continue;  // the layers Winograd applies to
-                        }
+                        if (algorithm == Algorithm::Winograd && !l.winograd_applies()) continue;
                         const OpSpec spec = Conv2d(Conv2dOptions(options).schedule("hand")).spec(l.input_shape());
                         if (seen.insert({spec.problem_key(), threads}).second) {
                             tasks.push_back({l, options, threads, spec, tasks.size()});

@@ -52,7 +52,7 @@ GeneratedPipeline winograd_conv_stages(const OpSpec &spec, const Halide::Func &i
     // Input tile (tx, ty) starts at padded column tx*m - pad_left. Tiles past the last output
     // read clamped coordinates (within what the valid outputs read, where `padded` is defined):
     // their outputs are never written.
-    const int tiles_across = int((spec.out.w + across.m - 1) / across.m);
+    const int tiles_across = int(winograd_tile_counts(spec, across.m).w);
     Halide::Var i("i"), xi("xi"), eta("eta"), c("c"), t("t"), nb("n"), k("k");
     const Halide::Expr tx = t % tiles_across, ty = t / tiles_across;
     const auto coordinate = [&](const Halide::Expr &tile, int m, int pad, int64_t size, int64_t pad_end,

@@ -2,7 +2,6 @@
 #include <random>
 
 #include "convgen/convgen.h"
-#include "convgen/winograd.h"
 #include "reference/reference.h"
 #include "runners.h"
 
@@ -21,8 +20,7 @@ namespace {
 // The variant's algorithm, or direct where Winograd cannot compute the layer.
 Algorithm algorithm_for(const Variant &v, const SuiteLayer &l) {
     if (v.algorithm != Algorithm::Winograd) return v.algorithm;
-    const OpSpec spec = Conv2d(l.options().schedule("portable")).spec(l.input_shape());
-    return winograd_refusal(spec).empty() ? Algorithm::Winograd : Algorithm::Direct;
+    return l.winograd_applies() ? Algorithm::Winograd : Algorithm::Direct;
 }
 
 class ConvgenRunner : public Runner {

@@ -156,4 +156,9 @@ const WinogradMatrices &winograd_height_matrices(const OpSpec &spec, int m) {
 
 Extent2 winograd_output_tile(const OpSpec &spec, int m) { return {winograd_height_matrices(spec, m).m, m}; }
 
+Extent2 winograd_tile_counts(const OpSpec &spec, int m) {
+    const Extent2 tile = winograd_output_tile(spec, m);
+    return {(spec.out.h + tile.h - 1) / tile.h, (spec.out.w + tile.w - 1) / tile.w};
+}
+
 }  // namespace convgen

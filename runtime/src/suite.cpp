@@ -1,5 +1,6 @@
 #include "convgen/suite.h"
 
+#include "convgen/winograd.h"
 #include "suite_json.h"
 
 namespace convgen {
@@ -12,6 +13,11 @@ Conv2dOptions SuiteConv::conv_options(int64_t in_channels) const {
         .groups(groups)
         .bias(bias)
         .padding_mode(padding_mode);
+}
+
+// The portable schedule's spec: the call's own fields, no tuning database or kernel involved.
+bool SuiteLayer::winograd_applies() const {
+    return winograd_refusal(Conv2d(options().schedule("portable")).spec(input_shape())).empty();
 }
 
 namespace detail {

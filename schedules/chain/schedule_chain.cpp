@@ -20,7 +20,7 @@ void tile_channels(Halide::Func f, const GeneratedPipeline &layer, const OpSpec 
                    const std::vector<Halide::VarOrRVar> &outer) {
     const ScheduleConfig &config = spec.config;
     const int vw = config.vector_width, channel_tile = vw * config.vectors;
-    Halide::Var x("x"), c("c"), y("y"), n("n"), xo("xo"), xi("xi"), co("co"), ci("ci");
+    Halide::Var x("x"), c("c"), xo("xo"), xi("xi"), co("co"), ci("ci");
     std::vector<Halide::VarOrRVar> order{ci, xi, xo, co};
     order.insert(order.end(), outer.begin(), outer.end());
     f.split(c, co, ci, channel_tile, hand::channel_tail(spec, channel_tile))
@@ -32,21 +32,9 @@ void tile_channels(Halide::Func f, const GeneratedPipeline &layer, const OpSpec 
 
     Halide::Func accumulator = layer.stage(stage::kAccumulator);
     const Halide::RDom &r = layer.reduction;  // (kx, ky, ci)
-    // Whole tiles, a guarded last one included (see schedule_channel_tiles).
-    accumulator.compute_at(f, xo)
-        .bound_extent(c, channel_tile)
-        .reorder_storage(c, x, y, n)
-        .vectorize(c, vw)
-        .unroll(c)
-        .unroll(x);
-    Halide::Stage update = accumulator.update();
-    update.reorder(c, x, r.z, r.x, r.y, y, n).vectorize(c, vw).unroll(c).unroll(x);
-    if (config.reduction_unroll > 1) {
-        Halide::RVar rzo("rzo"), rzu("rzu");
-        update.split(r.z, rzo, rzu, config.reduction_unroll).unroll(rzu);
-    }
+    hand::accumulate_tile_in_registers(accumulator, Halide::LoopLevel(f, xo), r, config);
     // Depthwise layers reduce over the taps alone: unrolled, neighbouring columns share loads.
-    if (hand::unrolls_depthwise_taps(spec)) update.unroll(r.x).unroll(r.y);
+    if (hand::unrolls_depthwise_taps(spec)) accumulator.update().unroll(r.x).unroll(r.y);
 }
 
 void schedule_fused(generator::GeneratedChain &generated, const ChainSpec &chain) {

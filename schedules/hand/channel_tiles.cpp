@@ -109,6 +109,25 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     return config;
 }
 
+void accumulate_tile_in_registers(Halide::Func accumulator, const Halide::LoopLevel &tile, const Halide::RDom &r,
+                                  const ScheduleConfig &config) {
+    const std::vector<Halide::Var> d = accumulator.args();  // (x, y, c, n)
+    const Halide::Var &x = d[0], &y = d[1], &c = d[2], &n = d[3];
+    const int vw = config.vector_width;
+    accumulator.compute_at(tile)
+        .bound_extent(c, vw * config.vectors)
+        .reorder_storage(c, x, y, n)
+        .vectorize(c, vw)
+        .unroll(c)
+        .unroll(x);
+    Halide::Stage update = accumulator.update();
+    update.reorder(c, x, r.z, r.x, r.y, y, n).vectorize(c, vw).unroll(c).unroll(x);
+    if (config.reduction_unroll > 1) {
+        Halide::RVar rzo("rzo"), rzu("rzu");
+        update.split(r.z, rzo, rzu, config.reduction_unroll).unroll(rzu);
+    }
+}
+
 void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &) {
     const ScheduleConfig &config = spec.config;
     const int vector_width = config.vector_width;
@@ -136,7 +155,7 @@ void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Hali
     Halide::Func accumulator = p.stage(stage::kAccumulator);
     const Halide::RDom &r = p.reduction;  // (kx, ky, ci)
     Halide::Stage update = accumulator.update();
-    Halide::RVar rzo("rzo"), rzi("rzi"), rzu("rzu");
+    Halide::RVar rzo("rzo"), rzi("rzi");
     if (config.input_block) {
         Halide::Var uxo("uxo"), uxi("uxi");
         accumulator.compute_at(output, co).reorder_storage(c, x, y, n).vectorize(c, vector_width);
@@ -147,17 +166,7 @@ void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Hali
             .unroll(c)
             .unroll(uxi);
     } else {
-        // The accumulators stay in registers over every tap and input channel, a guarded last tile
-        // included: it computes the whole tile (the padded weights' zeros) rather than a
-        // variable extent, which would guard every FMA and keep the sums in memory.
-        accumulator.compute_at(output, xo)
-            .bound_extent(c, channel_tile)
-            .reorder_storage(c, x, y, n)
-            .vectorize(c, vector_width)
-            .unroll(c)
-            .unroll(x);
-        update.reorder(c, x, r.z, r.x, r.y, y, n).vectorize(c, vector_width).unroll(c).unroll(x);
-        if (config.reduction_unroll > 1) update.split(r.z, rzo, rzu, config.reduction_unroll).unroll(rzu);
+        accumulate_tile_in_registers(accumulator, Halide::LoopLevel(output, xo), r, config);
     }
     // Depthwise convs reduce over the taps alone: unrolled, neighbouring columns share the input
     // vectors they load.

@@ -67,6 +67,13 @@ inline bool channel_tiles_align(const OpSpec &spec, int64_t channel_tile) {
 // How a schedule splits the output channels into tiles of `channel_tile`: exactly, with the last
 // aligned tile's stores predicated, or (tiles not aligned) with the last tile shifted inwards.
 Halide::TailStrategy channel_tail(const OpSpec &spec, int64_t channel_tile);
+// The accumulator (x, y, c, n) of a channel-tiled direct conv, computed at `tile` (one register
+// tile of config's vw x vectors channels by its columns) and held in registers over every tap and
+// input channel, the reduction unrolled as config says. A guarded last tile computes the whole
+// tile (the padded weights' zeros) rather than a variable extent, which would guard every FMA and
+// keep the sums in memory. Channel tiles and fused chains share it.
+void accumulate_tile_in_registers(Halide::Func accumulator, const Halide::LoopLevel &tile, const Halide::RDom &r,
+                                  const ScheduleConfig &config);
 // A config of `family` with `tile` as its register tile, every other field at its default.
 ScheduleConfig tiled_config(ScheduleFamily family, const RegisterTile &tile);
 

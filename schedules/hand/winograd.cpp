@@ -15,12 +15,6 @@ namespace {
 
 namespace stage = generator::stage;
 
-int64_t tiles_across(const OpSpec &spec, int m) { return (spec.out.w + m - 1) / m; }
-int64_t tile_rows(const OpSpec &spec, int m) {
-    const int64_t rows = winograd_output_tile(spec, m).h;
-    return (spec.out.h + rows - 1) / rows;
-}
-
 // Transformed weights up to this size stay in the caches from one task to the next; larger ones
 // (36 MB for a 512 -> 512 layer at F(4x4)) stream from memory once per task, so each task should
 // then sweep kTilesPerStreamingTask tiles, each weight feeding that many FMAs. Measured on VGG-16
@@ -37,10 +31,10 @@ constexpr double kTaskProductBytes = 384 * 1024;
 constexpr int64_t kMinimumChannelsPerTask = 64;
 
 RegisterTile winograd_tile(const OpSpec &spec, const Halide::Target &target) {
-    const int64_t tiles = tiles_across(spec, kDefaultWinogradTile) * tile_rows(spec, kDefaultWinogradTile);
+    const Extent2 tiles = winograd_tile_counts(spec, kDefaultWinogradTile);
     // Tiles that divide the channels: a ragged last one computes zero-padded channels (or, grouped,
     // shifts inwards and recomputes), and leaves the channels no whole blocks to share out.
-    return choose_tile(spec.out_channels, tiles, target, spec.out_channels);
+    return choose_tile(spec.out_channels, tiles.h * tiles.w, target, spec.out_channels);
 }
 
 }  // namespace
@@ -59,7 +53,8 @@ ScheduleConfig default_winograd_config(const OpSpec &spec, const Halide::Target 
     const bool cached = weight_bytes <= kCachedWeightBytes;
 
     // Whole rows of tiles, in tasks of equal height.
-    const int64_t across = tiles_across(spec, m), rows = tile_rows(spec, m);
+    const Extent2 tiles = winograd_tile_counts(spec, m);
+    const int64_t across = tiles.w, rows = tiles.h;
     const int64_t wanted_tiles = cached ? kTilesPerCachedTask : kTilesPerStreamingTask;
     const int64_t wanted_rows = std::clamp<int64_t>((wanted_tiles + across - 1) / across, 1, rows);
     const int64_t tasks_per_image = (rows + wanted_rows - 1) / wanted_rows;

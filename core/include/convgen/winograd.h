@@ -47,5 +47,7 @@ const WinogradMatrices &winograd_matrices(int m);
 const WinogradMatrices &winograd_height_matrices(const OpSpec &spec, int m);
 // The output tile (rows, columns) each transform computes: (m, m), or (1, m) one tap high.
 Extent2 winograd_output_tile(const OpSpec &spec, int m);
+// How many such tiles cover the output (rows, columns), partial ones at the ends included.
+Extent2 winograd_tile_counts(const OpSpec &spec, int m);
 
 }  // namespace convgen

@@ -34,6 +34,8 @@ struct SuiteEntry {
 
 struct SuiteLayer : SuiteConv, SuiteEntry {
     Conv2dOptions options() const { return conv_options(in_channels); }
+    // Whether Winograd can compute the layer (convgen/winograd.h: winograd_refusal).
+    bool winograd_applies() const;
 };
 
 // Throws convgen::Error naming the file, line and field of a malformed entry.
