@@ -237,11 +237,14 @@ public:
                     r.gflops = flops / trial.ms / 1e6;
                     tuning::append_record(db_, r);
                 }
-                const double done = double(i) + double(so_far.trials.size()) / double(trials_);
-                const double eta = done > 0 ? elapsed() / done * (double(tasks.size()) - done) : 0;
+                // Confirmation rounds re-time the leaders after the planned trials: the task is
+                // then as good as done, and the ETA never counts below zero.
+                const size_t trials_done = std::min<size_t>(so_far.trials.size(), size_t(options.trials));
+                const double done = double(i) + double(trials_done) / double(options.trials);
+                const double eta = done > 0 ? std::max(0.0, elapsed() / done * (double(tasks.size()) - done)) : 0;
                 std::fprintf(stderr, "\r[%zu/%zu] %-20s %s %dT  trial %3zu/%d  best %.4g ms (%.2fx rules)  ETA %s   ",
                              i + 1, tasks.size(), task.layer.name.c_str(), task_label(task).c_str(),
-                             task.threads, std::min<size_t>(so_far.trials.size(), size_t(trials_)), trials_,
+                             task.threads, trials_done, options.trials,
                              so_far.best.ms, so_far.start.ms / so_far.best.ms,
                              format_seconds(std::min(eta, std::max(0.0, budget_seconds_ - elapsed()))).c_str());
                 std::fflush(stderr);

@@ -101,10 +101,18 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     // Stage the padded input once when that pays. NCHW input: with padding, when every task
     // sweeps the whole input (channel-major), or for depthwise; otherwise the transposition costs
     // more than the strided broadcasts. Channels-last input: with padding, except for depthwise,
-    // whose boundary test is one scalar per channel vector, cheaper than a second pass.
-    config.restride = channel_stride_aliases(spec);
+    // whose boundary test is one scalar per channel vector, cheaper than a second pass, and except
+    // strided filters with more than kStagedInputBytesPerFlop: they read each input a few times,
+    // too few to repay the copy (unstaged, ResNet-50's first stride-2 3x3, ResNeXt's grouped ones
+    // and 3-channel stems ran 1.15-1.9x faster, ResNet-50's deeper ones slower; Intel Xeon,
+    // Sapphire Rapids class).
+    constexpr double kStagedInputBytesPerFlop = 0.005;
+    const bool strided = spec.window.stride.h * spec.window.stride.w > 1;
+    const bool stage_padded = padded && !depthwise &&
+                              (!strided || input_bytes(spec) < kStagedInputBytesPerFlop * spec.flops());
+    config.restride = channel_stride_aliases(spec) && (stage_padded || !padded);
     config.stage_input = spec.layout == Layout::NCHW ? padded || config.channel_major || depthwise
-                                                     : (padded && !depthwise) || config.restride;
+                                                     : stage_padded || config.restride;
     config.restride = config.restride && config.stage_input;
     return config;
 }

@@ -133,10 +133,14 @@ void check_config(const OpSpec &spec, const Halide::Target &target, const Schedu
         }
         return;
     case ScheduleFamily::Planar:
-        if (!direct || spec.layout != Layout::NCHW || spec.groups != 1 || spec.window.stride.w != 1) {
-            refuse(config, "planar needs an ungrouped NCHW direct conv of column stride 1");
+        if (!direct || spec.layout != Layout::NCHW || spec.window.stride.w != 1) {
+            refuse(config, "planar needs an NCHW direct conv of column stride 1");
         }
         check_register_tile(config, target, spec.out.w, spec.out_channels);
+        if (spec.groups > 1 && (spec.channels == spec.groups || config.scalars != spec.out_channels / spec.groups)) {
+            refuse(config, "planar takes a grouped conv one group per tile: scalars must be the " +
+                               std::to_string(spec.out_channels / spec.groups) + " output channels per group");
+        }
         return;
     case ScheduleFamily::ChannelTiles:
         if (!direct) refuse(config, "channel_tiles needs a direct conv on a CPU target");

@@ -44,6 +44,10 @@ struct RegisterTile {
     int scalars = 0;
 };
 
+// Vector registers of the target (32 with AVX-512 or on 64-bit ARM, else 16): a register tile's
+// accumulators, the vectors it loads and its broadcast must fit them.
+int vector_registers(const Halide::Target &target);
+
 // `whole_tiles_of` (when not 0): tiles that divide it are strongly preferred. Grouped channel
 // tiles pass the output channels per group: a tile straddling groups gathers its inputs lane by
 // lane, and a ragged one makes one block of plain HWIO weights (no channel-parallel tasks).
@@ -107,6 +111,8 @@ bool uses_planar_depthwise(const OpSpec &spec, const Halide::Target &target);
 ScheduleConfig default_planar_depthwise_config(const OpSpec &spec, const Halide::Target &target);
 void schedule_planar_depthwise(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);
 
+// Planar tiles also take grouped NCHW convs whose groups are narrower than a vector, one group
+// per tile (scalars = its output channels).
 bool uses_planar_conv(const OpSpec &spec, const Halide::Target &target);
 ScheduleConfig default_planar_config(const OpSpec &spec, const Halide::Target &target);
 void schedule_planar_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);

@@ -44,24 +44,55 @@ void schedule_planar_depthwise(GeneratedPipeline &p, const OpSpec &spec, const H
     }
 }
 
+namespace {
+
+// Grouped convs whose groups are narrower than a vector (ResNeXt's 4- and 8-channel groups):
+// channel tiles would run part-width vectors, a quarter or half of each FMA's lanes. Planar tiles
+// keep full vectors along the columns, one group per tile, so every output channel of a tile
+// reads the same input channel: one load for all of them.
+bool has_narrow_groups(const OpSpec &spec, const Halide::Target &target) {
+    const int64_t in_per_group = spec.channels / spec.groups;
+    const int64_t out_per_group = spec.out_channels / spec.groups;
+    const int widest = target.natural_vector_size<float>();
+    return spec.groups > 1 && in_per_group > 1 && out_per_group % widest != 0 &&
+           out_per_group + 2 <= vector_registers(target);
+}
+
+// The planar tile of a narrow-grouped conv: one group's output channels by as many vectors of
+// columns as the registers hold (at most 4, and no wider than the row).
+RegisterTile narrow_group_tile(const OpSpec &spec, const Halide::Target &target) {
+    const int vector_width = target.natural_vector_size<float>();
+    const int out_per_group = int(spec.out_channels / spec.groups);
+    for (int vectors = 4; vectors >= 1; --vectors) {
+        const bool fits = vectors * out_per_group + vectors + 1 <= vector_registers(target);
+        if (fits && int64_t(vectors) * vector_width <= spec.out.w) return {vector_width, vectors, out_per_group};
+    }
+    return {};
+}
+
+}  // namespace
+
 // Planar tiles for NCHW convs: input rows are loaded as they lie and outputs stored as whole
 // row vectors, so neither tensor is transposed. They lose to channel tiles on deep layers (fewer
-// FMAs per load), so they are kept for the two cases channel tiles handle worst: filters over
-// a few input channels, and output planes a multiple of 4 KiB apart, where storing a channel
-// vector puts every lane in the same L1 set.
+// FMAs per load), so they are kept for the cases channel tiles handle worst: filters over a few
+// input channels, output planes a multiple of 4 KiB apart, where storing a channel vector puts
+// every lane in the same L1 set, and groups narrower than a vector.
 bool uses_planar_conv(const OpSpec &spec, const Halide::Target &target) {
+    if (!is_direct_cpu_conv(spec, target) || spec.layout != Layout::NCHW || spec.window.stride.w != 1 ||
+        spec.out.w < target.natural_vector_size<float>()) {
+        return false;
+    }
+    if (spec.groups > 1) return has_narrow_groups(spec, target) && narrow_group_tile(spec, target).vector_width > 0;
     constexpr int64_t kFewInputChannels = 4;
-    const bool few_inputs = spec.channels / spec.groups <= kFewInputChannels;
+    const bool few_inputs = spec.channels <= kFewInputChannels;
     const bool aliasing_planes = (4 * spec.out.h * spec.out.w) % kL1SetStrideBytes == 0;
-    return is_direct_cpu_conv(spec, target) &&
-           spec.layout == Layout::NCHW && spec.groups == 1 && spec.window.stride.w == 1 &&
-           (few_inputs || aliasing_planes) && spec.out.w >= target.natural_vector_size<float>() &&
-           choose_tile(spec.out.w, spec.out_channels, target).vector_width > 0;
+    return (few_inputs || aliasing_planes) && choose_tile(spec.out.w, spec.out_channels, target).vector_width > 0;
 }
 
 // Tiles vectorised over output columns, one broadcast weight per output channel.
 ScheduleConfig default_planar_config(const OpSpec &spec, const Halide::Target &target) {
-    const RegisterTile tile = choose_tile(spec.out.w, spec.out_channels, target);
+    const RegisterTile tile =
+        spec.groups > 1 ? narrow_group_tile(spec, target) : choose_tile(spec.out.w, spec.out_channels, target);
     ScheduleConfig config = tiled_config(ScheduleFamily::Planar, tile);
     // The padded input once, in its own layout, so the inner loop has no boundary tests.
     config.stage_input = live_taps(spec).pads();
@@ -71,14 +102,23 @@ ScheduleConfig default_planar_config(const OpSpec &spec, const Halide::Target &t
 void schedule_planar_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &) {
     const ScheduleConfig &tile = spec.config;
     const int columns = tile.vector_width * tile.vectors;
-    Halide::Var x("x"), y("y"), c("c"), n("n"), xo("xo"), xi("xi"), co("co"), ci("ci"), row("row");
+    Halide::Var x("x"), y("y"), c("c"), n("n"), xo("xo"), xi("xi"), co("co"), ci("ci"), row("row"), task("task");
     Halide::Func output = p.output;
+    // Whole tiles split exactly: a grouped tile then provably stays in one group, and its output
+    // channels share one input-channel address.
+    const Halide::TailStrategy channel_tail = spec.out_channels % tile.scalars == 0
+                                                  ? Halide::TailStrategy::RoundUp
+                                                  : Halide::TailStrategy::ShiftInwards;
     output.split(x, xo, xi, columns, Halide::TailStrategy::ShiftInwards)
-        .split(c, co, ci, tile.scalars, Halide::TailStrategy::ShiftInwards)
-        .reorder(xi, ci, xo, co, y, n)
-        .fuse(y, n, row)
-        .parallel(row)
-        .vectorize(xi, tile.vector_width)
+        .split(c, co, ci, tile.scalars, channel_tail);
+    if (spec.groups > 1) {
+        // A task per group sweeps its planes: tasks of rows would share the cache lines where
+        // rows meet in every plane, and ran slower on 2 threads than on 1 (ResNeXt, RegNetY).
+        output.reorder(xi, ci, xo, y, co, n).fuse(co, n, task).parallel(task);
+    } else {
+        output.reorder(xi, ci, xo, co, y, n).fuse(y, n, row).parallel(row);
+    }
+    output.vectorize(xi, tile.vector_width)
         .unroll(xi)
         .unroll(ci);
     Halide::Func accumulator = p.stage(stage::kAccumulator);
@@ -91,10 +131,10 @@ void schedule_planar_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide
         .unroll(c);
     if (tile.stage_input) {
         Halide::Func staged = p.stage(stage::kPaddedInput);
-        Halide::Var plane_row("plane_row");
-        staged.compute_root().fuse(y, c, plane_row).fuse(plane_row, n, plane_row)
-            .vectorize(x, tile.vector_width, Halide::TailStrategy::GuardWithIf);
-        if (input_bytes(spec) > kParallelCopyBytes) staged.parallel(plane_row);
+        // Whole planes per task: rows of a few cache lines would share their ends between threads.
+        Halide::Var plane("plane");
+        staged.compute_root().fuse(c, n, plane).vectorize(x, tile.vector_width, Halide::TailStrategy::GuardWithIf);
+        if (input_bytes(spec) > kParallelCopyBytes) staged.parallel(plane);
     }
 }
 

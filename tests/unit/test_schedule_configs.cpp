@@ -29,6 +29,7 @@ std::vector<ConfigCase> config_cases() {
         {"depthwise_nchw", Conv2dOptions(32, 32, 3).groups(32).padding(1), {1, 32, 10, 19}},
         {"depthwise_nhwc", Conv2dOptions(32, 32, 5).groups(32).padding(2).layout(Layout::NHWC), {1, 32, 8, 8}},
         {"few_inputs_planar", Conv2dOptions(3, 16, 3).padding(1).activation(Activation::Relu), {1, 3, 16, 32}},
+        {"narrow_groups_planar", Conv2dOptions(32, 32, 3).groups(4).padding(1), {1, 32, 6, 35}},
         {"winograd_nhwc", Conv2dOptions(16, 32, 3).padding(1).algorithm(Algorithm::Winograd).layout(Layout::NHWC),
          {1, 16, 11, 9}},
         {"winograd_channel_blocks", Conv2dOptions(24, 64, 3).padding(1).algorithm(Algorithm::Winograd), {2, 24, 10, 13}},
