@@ -51,10 +51,8 @@ int vector_registers(const Halide::Target &target);
 // `whole_tiles_of` (when not 0): tiles that divide it are strongly preferred. Grouped channel
 // tiles pass the output channels per group: a tile straddling groups gathers its inputs lane by
 // lane, and a ragged one makes one block of plain HWIO weights (no channel-parallel tasks).
-// `held_per_vector`: registers each vector of the tile keeps besides its accumulators (a
-// depthwise tile's weights, one per unrolled tap).
 RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Halide::Target &target,
-                         int64_t whole_tiles_of = 0, int held_per_vector = 0);
+                         int64_t whole_tiles_of = 0);
 
 // Whether a channel tile may span groups at no cost: ungrouped, or one output channel per group
 // (depthwise), where output channel c reads input channel c alone, contiguous in c.

@@ -20,7 +20,7 @@ int vector_registers(const Halide::Target &target) {
 // also divide the output well. Returns a tile with no vectors when the vectorised extent is too
 // short.
 RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Halide::Target &target,
-                         int64_t whole_tiles_of, int held_per_vector) {
+                         int64_t whole_tiles_of) {
     const int registers = vector_registers(target);
     const int most_accumulators = registers - 4;  // 2 vectors loaded + 1 broadcast + 1 spare
     constexpr double kFmasPerLoadToFeedThePorts = 1.5;
@@ -44,7 +44,7 @@ RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Hal
         for (int vectors = 1; vectors <= 4 && int64_t(vectors) * vector_width <= vector_extent; ++vectors) {
             for (int scalars = 1; scalars <= std::min<int64_t>(scalar_extent, most_accumulators); ++scalars) {
                 const int accumulators = vectors * scalars;
-                if (accumulators + vectors * (1 + held_per_vector) + 1 > registers) break;
+                if (accumulators + vectors + 1 > registers) break;
                 const double fmas_per_load = double(accumulators) / double(vectors + scalars);
                 const bool divides = whole_tiles_of % (int64_t(vectors) * vector_width) == 0;
                 const double score = width_factor * (whole_tiles_of && !divides ? 0.25 : 1.0) *
