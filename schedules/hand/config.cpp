@@ -133,8 +133,8 @@ void check_config(const OpSpec &spec, const Halide::Target &target, const Schedu
         }
         return;
     case ScheduleFamily::Planar:
-        if (!direct || spec.layout != Layout::NCHW || spec.window.stride.w != 1) {
-            refuse(config, "planar needs an NCHW direct conv of column stride 1");
+        if (!direct || spec.layout != Layout::NCHW || (spec.window.stride.w != 1 && spec.groups == 1)) {
+            refuse(config, "planar needs an NCHW direct conv of column stride 1 (grouped: any stride)");
         }
         check_register_tile(config, target, spec.out.w, spec.out_channels);
         if (spec.groups > 1 && (spec.channels == spec.groups || config.scalars != spec.out_channels / spec.groups)) {

@@ -49,13 +49,15 @@ namespace {
 // Grouped convs whose groups are narrower than a vector (ResNeXt's 4- and 8-channel groups):
 // channel tiles would run part-width vectors, a quarter or half of each FMA's lanes. Planar tiles
 // keep full vectors along the columns, one group per tile, so every output channel of a tile
-// reads the same input channel: one load for all of them.
+// reads the same input channel: one load for all of them. At column stride 2 a loaded vector
+// costs two loads and a shuffle, still shared by the whole group.
+constexpr int64_t kMostNarrowGroupColumnStride = 2;
 bool has_narrow_groups(const OpSpec &spec, const Halide::Target &target) {
     const int64_t in_per_group = spec.channels / spec.groups;
     const int64_t out_per_group = spec.out_channels / spec.groups;
     const int widest = target.natural_vector_size<float>();
     return spec.groups > 1 && in_per_group > 1 && out_per_group % widest != 0 &&
-           out_per_group + 2 <= vector_registers(target);
+           out_per_group + 2 <= vector_registers(target) && spec.window.stride.w <= kMostNarrowGroupColumnStride;
 }
 
 // The planar tile of a narrow-grouped conv: one group's output channels by as many vectors of
@@ -78,11 +80,12 @@ RegisterTile narrow_group_tile(const OpSpec &spec, const Halide::Target &target)
 // input channels, output planes a multiple of 4 KiB apart, where storing a channel vector puts
 // every lane in the same L1 set, and groups narrower than a vector.
 bool uses_planar_conv(const OpSpec &spec, const Halide::Target &target) {
-    if (!is_direct_cpu_conv(spec, target) || spec.layout != Layout::NCHW || spec.window.stride.w != 1 ||
+    if (!is_direct_cpu_conv(spec, target) || spec.layout != Layout::NCHW ||
         spec.out.w < target.natural_vector_size<float>()) {
         return false;
     }
     if (spec.groups > 1) return has_narrow_groups(spec, target) && narrow_group_tile(spec, target).vector_width > 0;
+    if (spec.window.stride.w != 1) return false;
     constexpr int64_t kFewInputChannels = 4;
     const bool few_inputs = spec.channels <= kFewInputChannels;
     const bool aliasing_planes = (4 * spec.out.h * spec.out.w) % kL1SetStrideBytes == 0;

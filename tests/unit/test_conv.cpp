@@ -78,6 +78,8 @@ std::vector<ConvCase> conv2d_cases() {
     cases.push_back({"planar_narrow_groups", {2, 32, 7, 37}, 32, {3}, {1}, {1}, 1, 8, true, PaddingMode::Reflect,
                      Activation::Relu});
     cases.push_back({"planar_narrow_groups_expand", {1, 24, 5, 20}, 48, {3, 1}, {1}, {1}, {1, 0}, 6});
+    cases.push_back({"planar_narrow_groups_stride2", {1, 16, 9, 41}, 16, {3}, {2}, {1}, 1, 4, true, PaddingMode::Zeros,
+                     Activation::Relu6});
     cases.push_back({"wide_rows_reflect_stride2", {2, 6, 5, 70}, 16, {3}, {2}, {1}, 1, 1, true, PaddingMode::Reflect});
     cases.push_back({"wide_rows_depthwise", {1, 6, 5, 45}, 6, {3}, {1}, {1}, 1, 6});
     cases.push_back({"wide_rows_depthwise_stride2", {1, 4, 7, 40}, 8, {5}, {2}, {1}, 2, 4, true,
