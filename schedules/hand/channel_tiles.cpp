@@ -134,11 +134,13 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     // Sapphire Rapids class).
     constexpr double kStagedInputBytesPerFlop = 0.005;
     const bool strided = spec.window.stride.h * spec.window.stride.w > 1;
-    const bool stage_padded = padded && !depthwise &&
-                              (!strided || input_bytes(spec) < kStagedInputBytesPerFlop * spec.flops());
-    config.restride = channel_stride_aliases(spec) && (stage_padded || !padded);
-    config.stage_input = spec.layout == Layout::NCHW ? padded || config.channel_major || depthwise
-                                                     : stage_padded || config.restride;
+    const bool copy_repaid = !strided || input_bytes(spec) < kStagedInputBytesPerFlop * spec.flops();
+    config.restride = channel_stride_aliases(spec);
+    if (spec.layout == Layout::NCHW) {
+        config.stage_input = padded || config.channel_major || depthwise;
+    } else {
+        config.stage_input = padded && !depthwise ? copy_repaid : config.restride;
+    }
     config.restride = config.restride && config.stage_input;
     return config;
 }
