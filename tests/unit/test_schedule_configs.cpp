@@ -108,6 +108,35 @@ TEST(ScheduleConfigs, PartChannelTilesReadZeroPaddedBlocks) {
     EXPECT_EQ(packed_out_channels(grouped), 40);
 }
 
+// The rules keep whole vectors busy on grouped and depthwise convs (what they choose, not how
+// fast it runs: timings live in the benchmarks).
+TEST(ScheduleConfigs, RulesKeepWholeVectorsOnGroupsAndDepthwise) {
+    const int widest = Halide::get_jit_target_from_environment().natural_vector_size<float>();
+    // NCHW groups narrower than a vector: planar tiles, one group per tile.
+    const OpSpec narrow =
+        Conv2d(Conv2dOptions(256, 256, 3).groups(32).padding(1).stride(2).schedule("hand")).spec({1, 256, 56, 56});
+    EXPECT_EQ(narrow.config.family, ScheduleFamily::Planar);
+    EXPECT_EQ(narrow.config.scalars, 8);
+    EXPECT_EQ(narrow.config.vector_width, widest);
+    // Groups of exactly one vector: full-width channel tiles, not two half-width vectors.
+    const OpSpec one_vector = Conv2d(Conv2dOptions(2 * widest, 2 * widest, 3).groups(2).padding(1)
+                                         .layout(Layout::NHWC).schedule("hand")).spec({1, 2 * widest, 14, 14});
+    EXPECT_EQ(one_vector.config.family, ScheduleFamily::ChannelTiles);
+    EXPECT_EQ(one_vector.config.vector_width, widest);
+    EXPECT_EQ(one_vector.config.vectors, 1);
+    // Depthwise: one vector by a few columns that divide the row.
+    const OpSpec depthwise = Conv2d(Conv2dOptions(192, 192, 3).groups(192).padding(1).layout(Layout::NHWC)
+                                        .schedule("hand")).spec({1, 192, 28, 28});
+    EXPECT_EQ(depthwise.config.vectors, 1);
+    EXPECT_LE(depthwise.config.scalars, 8);
+    EXPECT_EQ(28 % depthwise.config.scalars, 0);
+    expect_error<ValueError>([&] {
+        Conv2d(Conv2dOptions(256, 256, 3).groups(32).padding(1).schedule("hand").schedule_config(
+                   "planar vw=" + std::to_string(widest) + " vectors=1 scalars=4 stage=1"))
+            .spec({1, 256, 28, 28});
+    }, "scalars must be the 8 output channels per group");
+}
+
 TEST(ScheduleConfigs, TextRoundTripsAndIsPartOfTheKernelKey) {
     const OpSpec spec = Conv2d(Conv2dOptions(64, 64, 3).padding(1).schedule("hand")).spec({1, 64, 14, 14});
     ASSERT_EQ(spec.config.family, ScheduleFamily::ChannelTiles);
