@@ -1,7 +1,9 @@
 #include "bench_blocks.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -74,10 +76,8 @@ public:
     }
 
 private:
-    // Every variant of a block is set up first, then timed in interleaved rounds: a slow spell on
-    // a shared machine then hits each variant in some round, not one variant for all of them.
-    static constexpr int kRounds = 5;
-
+    // Every variant of a block is set up first, then timed in interleaved rounds
+    // (bench::interleaved_median_ms).
     void measure_all() {
         const std::vector<int> thread_counts = sorted_threads();
         const size_t total = thread_counts.size() * blocks_.size();
@@ -97,7 +97,6 @@ private:
         struct Timed {
             std::string variant;
             std::unique_ptr<bench::Runner> runner;
-            std::vector<double> rounds;
         };
         std::vector<Timed> timed;
         bool depthwise_same_as_layers = false;
@@ -105,7 +104,7 @@ private:
             try {  // one failing variant leaves the rest standing
                 BlockFusion fusion{};
                 if (parse(variant, fusion)) {
-                    timed.push_back({variant, bench::make_convgen_block_runner(b, fusion, threads), {}});
+                    timed.push_back({variant, bench::make_convgen_block_runner(b, fusion, threads)});
                     continue;
                 }
                 auto onednn = bench::make_onednn_block_runner(b, variant == kOnednnDepthwise, threads);
@@ -115,26 +114,19 @@ private:
                     depthwise_same_as_layers = true;
                     continue;
                 }
-                timed.push_back({variant, std::move(onednn), {}});
+                timed.push_back({variant, std::move(onednn)});
             } catch (const std::exception &e) {
                 fail(b, variant, threads, e.what());
             }
         }
-        for (int round = 0; round < kRounds; ++round) {
-            for (Timed &t : timed) {
-                if (!t.runner) continue;
-                try {
-                    t.rounds.push_back(bench::median_ms([&] { t.runner->run(); }, options_.min_seconds / kRounds));
-                } catch (const std::exception &e) {
-                    fail(b, t.variant, threads, e.what());
-                    t.runner.reset();
-                }
-            }
-        }
-        for (Timed &t : timed) {
-            if (!t.runner) continue;
-            std::sort(t.rounds.begin(), t.rounds.end());
-            measurements_.push_back({b.net, b.name, t.variant, threads, b.count, t.rounds[t.rounds.size() / 2],
+        std::vector<std::function<void()>> runs;
+        for (Timed &t : timed) runs.push_back([&t] { t.runner->run(); });
+        const std::vector<double> medians = bench::interleaved_median_ms(
+            runs, options_.min_seconds, [&](size_t i, const std::string &error) { fail(b, timed[i].variant, threads, error); });
+        for (size_t i = 0; i < timed.size(); ++i) {
+            Timed &t = timed[i];
+            if (std::isnan(medians[i])) continue;
+            measurements_.push_back({b.net, b.name, t.variant, threads, b.count, medians[i],
                                      t.runner->plan()});
             if (t.variant == kOnednnLayers && depthwise_same_as_layers) {
                 measurements_.push_back(measurements_.back());

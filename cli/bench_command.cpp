@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
 
 #include <unistd.h>
@@ -90,22 +92,33 @@ public:
         for (int t : thread_counts) {
             for (const SuiteLayer &l : layers) {
                 const double flops = Conv2d(l.options()).spec(l.input_shape()).flops();
+                std::fprintf(stderr, "\r[%zu/%zu] %-22s %d thread(s)   ", done += variants.size(), total, l.name.c_str(), t);
+                std::fflush(stderr);
+                // Every variant of the layer is set up, then all are timed side by side in
+                // interleaved rounds; one failing variant leaves the rest of the run standing.
+                std::vector<std::string> names;
+                std::vector<std::unique_ptr<bench::Runner>> runners;
+                const auto skip = [&](const std::string &name, const std::string &error) {
+                    std::fprintf(stderr, "\nconvgen bench: %s on %s skipped: %s\n", name.c_str(), l.name.c_str(),
+                                 error.c_str());
+                    failures_.push_back(name + " on " + l.name);
+                };
                 for (const std::string &name : variants) {
-                    std::fprintf(stderr, "\r[%zu/%zu] %-22s %-20s %d thread(s)   ", ++done, total, l.name.c_str(),
-                                 name.c_str(), t);
-                    std::fflush(stderr);
-                    double ms = 0;
                     try {
-                        std::unique_ptr<bench::Runner> runner = bench::make_runner(bench::find_variant(name), l, t);
-                        ms = bench::median_ms([&] { runner->run(); }, min_seconds_);
-                    } catch (const Error &e) {  // one failing variant leaves the rest of the run standing
-                        std::fprintf(stderr, "\nconvgen bench: %s on %s skipped: %s\n", name.c_str(), l.name.c_str(),
-                                     e.what());
-                        failures_.push_back(name + " on " + l.name);
-                        continue;
+                        runners.push_back(bench::make_runner(bench::find_variant(name), l, t));
+                        names.push_back(name);
+                    } catch (const Error &e) {
+                        skip(name, e.what());
                     }
-                    const double gflops = flops / ms / 1e6;
-                    records.push_back({l.net, l.name, name, t, l.count, ms, gflops, 100.0 * gflops / peak[t]});
+                }
+                std::vector<std::function<void()>> runs;
+                for (const auto &runner : runners) runs.push_back([&runner] { runner->run(); });
+                const std::vector<double> medians = bench::interleaved_median_ms(
+                    runs, min_seconds_, [&](size_t i, const std::string &error) { skip(names[i], error); });
+                for (size_t i = 0; i < names.size(); ++i) {
+                    if (std::isnan(medians[i])) continue;
+                    const double gflops = flops / medians[i] / 1e6;
+                    records.push_back({l.net, l.name, names[i], t, l.count, medians[i], gflops, 100.0 * gflops / peak[t]});
                 }
             }
         }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <chrono>
+#include <exception>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -46,13 +48,16 @@ __attribute__((target("avx2,fma"))) float fma_loop_avx2(long iterations) {
     return total;
 }
 
-}  // namespace
+double median(std::vector<double> values) {
+    std::nth_element(values.begin(), values.begin() + long(values.size() / 2), values.end());
+    return values[values.size() / 2];
+}
 
-double median_ms(const std::function<void()> &run, double min_seconds, int min_repeats) {
-    run();
+// Median wall time of `run` over at least one call and `min_seconds` of calls, no warm-up.
+double timed_median_ms(const std::function<void()> &run, double min_seconds) {
     std::vector<double> times;
     double total = 0;
-    while (int(times.size()) < min_repeats || total < min_seconds) {
+    while (times.empty() || total < min_seconds) {
         const auto start = Clock::now();
         run();
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -60,8 +65,36 @@ double median_ms(const std::function<void()> &run, double min_seconds, int min_r
         total += ms / 1000.0;
         if (times.size() >= 1000) break;
     }
-    std::nth_element(times.begin(), times.begin() + long(times.size() / 2), times.end());
-    return times[times.size() / 2];
+    return median(times);
+}
+
+}  // namespace
+
+std::vector<double> interleaved_median_ms(const std::vector<std::function<void()>> &runs, double min_seconds,
+                                          const std::function<void(size_t, const std::string &)> &on_error,
+                                          int rounds) {
+    std::vector<std::vector<double>> per_round(runs.size());
+    std::vector<bool> failed(runs.size(), false);
+    const auto attempt = [&](size_t i, const std::function<void()> &body) {
+        if (failed[i]) return;
+        try {
+            body();
+        } catch (const std::exception &e) {
+            failed[i] = true;
+            on_error(i, e.what());
+        }
+    };
+    for (size_t i = 0; i < runs.size(); ++i) attempt(i, runs[i]);  // warm-up
+    for (int round = 0; round < rounds; ++round) {
+        for (size_t i = 0; i < runs.size(); ++i) {
+            attempt(i, [&] { per_round[i].push_back(timed_median_ms(runs[i], min_seconds / rounds)); });
+        }
+    }
+    std::vector<double> medians(runs.size(), std::nan(""));
+    for (size_t i = 0; i < runs.size(); ++i) {
+        if (!failed[i]) medians[i] = median(per_round[i]);
+    }
+    return medians;
 }
 
 double measure_fma_peak_gflops(int threads) {

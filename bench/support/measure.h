@@ -1,12 +1,22 @@
 #pragma once
 // Timing and machine measurements shared by the benchmarks.
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace convgen::bench {
 
-// Median wall time of `run` in milliseconds, over at least `min_repeats` calls and at least
-// `min_seconds` of timed calls, after one untimed warm-up call.
-double median_ms(const std::function<void()> &run, double min_seconds = 0.2, int min_repeats = 5);
+// Rounds of interleaved_median_ms: enough for a median to shed one or two slow spells.
+constexpr int kInterleavedRounds = 5;
+
+// Medians of several runs timed side by side: each run is called once untimed, then in each of
+// `rounds` rounds every run is timed in turn for min_seconds / rounds (at least one call), and a
+// run's result is the median of its rounds' medians. A slow spell of a shared machine then falls
+// on every run in some round instead of on whichever was being timed. A run that throws is timed
+// no more: `on_error` gets its index and message, and its result is NaN.
+std::vector<double> interleaved_median_ms(const std::vector<std::function<void()>> &runs, double min_seconds,
+                                          const std::function<void(size_t, const std::string &)> &on_error,
+                                          int rounds = kInterleavedRounds);
 
 // Peak fp32 FMA throughput of this machine on `threads` threads, measured with a register-only
 // FMA loop in the widest vector ISA the CPU has (AVX-512, else AVX2+FMA), in GFLOP/s.
