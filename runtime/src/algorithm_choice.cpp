@@ -8,17 +8,20 @@ namespace convgen::detail {
 namespace {
 
 // Without measurements: Winograd F(4x4) on 3x3 kernels (1x3 ones were not measured) where its
-// product is a real matmul and the map holds several tiles each way. On the public suite (Intel
-// Xeon, Sapphire Rapids class, 1 and 2 threads) it was 1.1-3.8x the direct conv on every ungrouped
-// 3x3 layer of 64-512 channels on maps of 14x14 and more (VGG-16, ResNet-50, the padding-mode
-// layers), but 0.8-0.9x on ResNet-50's 7x7 maps, 0.3-0.8x on grouped convs of 4-32 channels per
-// group, and 0.4x on SqueezeNet's 32-channel 27x27 layer.
-constexpr int64_t kLeastWinogradChannels = 64;
-constexpr int64_t kLeastWinogradOutputSize = 14;
+// product is a real matmul and the map holds several tiles each way. Measured side by side
+// (`convgen bench --schedules hand_nhwc,winograd_nhwc`, Intel Xeon, Sapphire Rapids class, 1 and
+// 2 threads), it was 1.1-3.8x the direct conv on every ungrouped 3x3 layer of 64-512 channels on
+// maps of 14x14 and more (VGG-16, ResNet-50, the padding-mode layers), and 1.2-2.2x on
+// SqueezeNet's 16-64-channel ones on 13x13-55x55 maps and DenseNet-121's 128 -> 32 (held out);
+// but 0.5-0.9x on ResNet-50's 7x7 maps, 0.5x on VGG-16's 3-channel first layer, and 0.3-0.8x on
+// grouped convs of 4-32 channels per group.
+constexpr int64_t kLeastWinogradInputChannels = 16;
+constexpr int64_t kLeastWinogradOutputChannels = 32;
+constexpr int64_t kLeastWinogradOutputSize = 13;
 
 bool winograd_by_rule(const OpSpec &spec) {
-    return spec.window.kernel == Extent2{3, 3} && spec.groups == 1 && spec.channels >= kLeastWinogradChannels &&
-           spec.out_channels >= kLeastWinogradChannels && spec.out.h >= kLeastWinogradOutputSize &&
+    return spec.window.kernel == Extent2{3, 3} && spec.groups == 1 && spec.channels >= kLeastWinogradInputChannels &&
+           spec.out_channels >= kLeastWinogradOutputChannels && spec.out.h >= kLeastWinogradOutputSize &&
            spec.out.w >= kLeastWinogradOutputSize;
 }
 

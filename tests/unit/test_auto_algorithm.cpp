@@ -1,5 +1,6 @@
 // Algorithm::Auto: Winograd or direct per call. Without measurements, the rule: Winograd on
-// ungrouped 3x3 stride-1 layers of 64 channels or more on maps of 14x14 or more, direct
+// ungrouped 3x3 stride-1 layers of 16 input and 32 output channels or more on maps of 13x13 or
+// more, direct
 // elsewhere; with the tuning database's measurements of both on this machine, the faster; never
 // a Winograd tile past kAutoLargestWinogradTile. Results stay within the algorithm's bound.
 #include <unistd.h>
@@ -59,11 +60,16 @@ TEST_F(AutoAlgorithm, TheRuleDecidesWithoutMeasurements) {
     EXPECT_LE(spec.winograd_tile, kAutoLargestWinogradTile);
     expect_matches_reference(wide, random_tensor(large, 3));
     EXPECT_EQ(Conv2d(layer(64)).spec(small).algorithm, Algorithm::Direct);
-    EXPECT_EQ(Conv2d(layer(32)).spec({1, 32, 28, 28}).algorithm, Algorithm::Direct);
+    EXPECT_EQ(Conv2d(Conv2dOptions(8, 64, 3).padding(1).algorithm(Algorithm::Auto)).spec({1, 8, 28, 28}).algorithm,
+              Algorithm::Direct);
+    EXPECT_EQ(Conv2d(Conv2dOptions(64, 16, 3).padding(1).algorithm(Algorithm::Auto)).spec(large).algorithm,
+              Algorithm::Direct);
+    EXPECT_EQ(Conv2d(Conv2dOptions(16, 32, 3).padding(1).algorithm(Algorithm::Auto)).spec({1, 16, 13, 13}).algorithm,
+              Algorithm::Winograd);
     EXPECT_EQ(Conv2d(layer(64).groups(2)).spec(large).algorithm, Algorithm::Direct);
     EXPECT_EQ(Conv2d(layer(64).stride(2)).spec(large).algorithm, Algorithm::Direct);
     EXPECT_EQ(Conv2d(layer(64).schedule("portable")).spec(large).algorithm, Algorithm::Direct);
-    // A conv1d has no 14x14 map: the rule keeps it direct.
+    // A conv1d has no 13x13 map: the rule keeps it direct.
     Conv1d line(Conv1dOptions(64, 64, 3).padding(1).algorithm(Algorithm::Auto));
     EXPECT_EQ(line.spec({1, 64, 40}).algorithm, Algorithm::Direct);
 }
