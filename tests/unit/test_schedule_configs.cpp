@@ -112,11 +112,12 @@ TEST(ScheduleConfigs, PartChannelTilesReadZeroPaddedBlocks) {
 // fast it runs: timings live in the benchmarks).
 TEST(ScheduleConfigs, RulesKeepWholeVectorsOnGroupsAndDepthwise) {
     const int widest = Halide::get_jit_target_from_environment().natural_vector_size<float>();
-    // NCHW groups narrower than a vector: planar tiles, one group per tile.
-    const OpSpec narrow =
-        Conv2d(Conv2dOptions(256, 256, 3).groups(32).padding(1).stride(2).schedule("hand")).spec({1, 256, 56, 56});
+    // NCHW groups narrower than a vector (half of one on any target): planar tiles, one group per tile.
+    const int64_t narrow_channels = 32 * (widest / 2);
+    const OpSpec narrow = Conv2d(Conv2dOptions(narrow_channels, narrow_channels, 3).groups(32).padding(1).stride(2)
+                                     .schedule("hand")).spec({1, narrow_channels, 56, 56});
     EXPECT_EQ(narrow.config.family, ScheduleFamily::Planar);
-    EXPECT_EQ(narrow.config.scalars, 8);
+    EXPECT_EQ(narrow.config.scalars, widest / 2);
     EXPECT_EQ(narrow.config.vector_width, widest);
     // Groups of exactly one vector: full-width channel tiles, not two half-width vectors.
     const OpSpec one_vector = Conv2d(Conv2dOptions(2 * widest, 2 * widest, 3).groups(2).padding(1)
@@ -131,10 +132,10 @@ TEST(ScheduleConfigs, RulesKeepWholeVectorsOnGroupsAndDepthwise) {
     EXPECT_LE(depthwise.config.scalars, 8);
     EXPECT_EQ(28 % depthwise.config.scalars, 0);
     expect_error<ValueError>([&] {
-        Conv2d(Conv2dOptions(256, 256, 3).groups(32).padding(1).schedule("hand").schedule_config(
-                   "planar vw=" + std::to_string(widest) + " vectors=1 scalars=4 stage=1"))
-            .spec({1, 256, 28, 28});
-    }, "scalars must be the 8 output channels per group");
+        Conv2d(Conv2dOptions(narrow_channels, narrow_channels, 3).groups(32).padding(1).schedule("hand").schedule_config(
+                   "planar vw=" + std::to_string(widest) + " vectors=1 scalars=1 stage=1"))
+            .spec({1, narrow_channels, 28, 28});
+    }, "scalars must be the " + std::to_string(widest / 2) + " output channels per group");
 }
 
 TEST(ScheduleConfigs, TextRoundTripsAndIsPartOfTheKernelKey) {
