@@ -107,12 +107,12 @@ TEST_F(AutoAlgorithm, APinnedConfigsFamilyDecidesWithinTheBound) {
     const auto pinned = [&](const std::string &config) {
         return Conv2d(layer(16).schedule("hand").schedule_config(config)).spec(input);
     };
-    EXPECT_EQ(pinned("winograd vw=16 vectors=1 scalars=4 tile=2").algorithm, Algorithm::Winograd);
-    EXPECT_EQ(pinned("channel_tiles vw=16 vectors=1 scalars=6 input_block=0 unroll=1 channel_major=0 tiles_per_task=0 "
+    EXPECT_EQ(pinned("winograd vw=8 vectors=2 scalars=4 tile=2").algorithm, Algorithm::Winograd);
+    EXPECT_EQ(pinned("channel_tiles vw=8 vectors=2 scalars=6 input_block=0 unroll=1 channel_major=0 tiles_per_task=0 "
                      "stage=0 restride=0")
                   .algorithm,
               Algorithm::Direct);
-    expect_error<ValueError>([&] { pinned("winograd vw=16 vectors=1 scalars=4 tile=6"); },
+    expect_error<ValueError>([&] { pinned("winograd vw=8 vectors=2 scalars=4 tile=6"); },
                              "algorithm 'auto' computes with Winograd tiles of at most 4");
 }
 

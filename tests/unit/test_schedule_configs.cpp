@@ -77,7 +77,7 @@ TEST(ScheduleConfigs, PartChannelTilesReadZeroPaddedBlocks) {
     for (const Layout layout : {Layout::NCHW, Layout::NHWC}) {
         for (const std::string order : {"channel_major=0 tiles_per_task=0", "channel_major=0 tiles_per_task=1",
                                         "channel_major=1 tiles_per_task=1"}) {
-            const std::string config = "channel_tiles vw=16 vectors=2 scalars=5 input_block=0 unroll=4 " + order +
+            const std::string config = "channel_tiles vw=8 vectors=4 scalars=5 input_block=0 unroll=4 " + order +
                                        " stage=1 restride=0";
             SCOPED_TRACE(config + (layout == Layout::NHWC ? " nhwc" : " nchw"));
             Conv2d conv(Conv2dOptions(24, 40, 3).padding(1).bias(true).activation(Activation::Relu).layout(layout)
@@ -94,14 +94,14 @@ TEST(ScheduleConfigs, PartChannelTilesReadZeroPaddedBlocks) {
     for (const Layout layout : {Layout::NCHW, Layout::NHWC}) {
         SCOPED_TRACE(layout == Layout::NHWC ? "depthwise nhwc" : "depthwise nchw");
         Conv2d conv(Conv2dOptions(24, 24, 3).groups(24).padding(1).bias(true).layout(layout).schedule("hand")
-                        .schedule_config("channel_tiles vw=16 vectors=1 scalars=3 input_block=0 unroll=1 channel_major=0 "
+                        .schedule_config("channel_tiles vw=8 vectors=2 scalars=3 input_block=0 unroll=1 channel_major=0 "
                                          "tiles_per_task=0 stage=0 restride=0"));
         EXPECT_EQ(packed_out_channels(conv.spec(input)), 24);
         expect_matches_reference(conv, random_tensor(input, 6, layout_strides(input, 1, layout)));
     }
     // Grouped convs keep tiles within a group: a part tile there means one plain HWIO block.
     const OpSpec grouped = Conv2d(Conv2dOptions(24, 40, 1).groups(2).schedule("hand").schedule_config(
-                                      "channel_tiles vw=16 vectors=1 scalars=5 input_block=0 unroll=4 channel_major=0 "
+                                      "channel_tiles vw=8 vectors=2 scalars=5 input_block=0 unroll=4 channel_major=0 "
                                       "tiles_per_task=0 stage=0 restride=0"))
                                .spec(input);
     EXPECT_EQ(grouped.weight_block, 40);
@@ -152,18 +152,18 @@ TEST(ScheduleConfigs, ConfigsTheScheduleCannotHonourAreRefused) {
     const auto layer = [](const std::string &config) {
         return Conv2d(Conv2dOptions(48, 64, 3).padding(1).schedule("hand").schedule_config(config));
     };
-    const std::string base = "channel_tiles vw=16 vectors=2 scalars=4 input_block=0 unroll=1 channel_major=0 "
+    const std::string base = "channel_tiles vw=8 vectors=4 scalars=4 input_block=0 unroll=1 channel_major=0 "
                              "tiles_per_task=0 stage=1 restride=0";
     EXPECT_NO_THROW(layer(base).spec(input));
-    expect_error<ValueError>([&] { layer("channel_tiles vw=16 vectors=2 scalars=4 unroll=5").spec(input); },
+    expect_error<ValueError>([&] { layer("channel_tiles vw=8 vectors=4 scalars=4 unroll=5").spec(input); },
                              "unroll must divide the 48 input channels per group");
-    expect_error<ValueError>([&] { layer("channel_tiles vw=16 vectors=5 scalars=4").spec(input); },
+    expect_error<ValueError>([&] { layer("channel_tiles vw=8 vectors=9 scalars=4").spec(input); },
                              "vectors * vw exceeds the 64 vectorised outputs");
-    expect_error<ValueError>([&] { layer("channel_tiles vw=16 vectors=2 scalars=9").spec(input); },
+    expect_error<ValueError>([&] { layer("channel_tiles vw=8 vectors=4 scalars=9").spec(input); },
                              "scalars exceeds the 8 broadcast outputs");
     expect_error<ValueError>([&] { layer("planar_depthwise vw=16 channels_per_task=1").spec(input); },
                              "planar_depthwise needs an NCHW depthwise conv");
-    expect_error<ValueError>([&] { layer("winograd vw=16 vectors=1 scalars=4 tile=4").spec(input); },
+    expect_error<ValueError>([&] { layer("winograd vw=8 vectors=2 scalars=4 tile=4").spec(input); },
                              "winograd needs a Winograd conv");
     const auto winograd = [](const std::string &config) {
         return Conv2d(Conv2dOptions(48, 64, 3).padding(1).algorithm(Algorithm::Winograd).schedule("hand").schedule_config(config));
