@@ -174,11 +174,11 @@ TEST(WinogradBlocks, ChannelBlocksTaskRowsAndPaddedWeightBlocks) {
         int64_t weight_block, packed_channels;
     };
     const std::vector<Case> cases{
-        {24, 40, 1, {1, 24, 9, 11}, "winograd vw=16 vectors=2 scalars=5 unroll=2 tiles_per_task=0 rows_per_task=2 tile=4", 32, 64},
-        {24, 64, 1, {2, 24, 13, 10}, "winograd vw=16 vectors=2 scalars=7 unroll=4 tiles_per_task=1 rows_per_task=3 tile=2", 32, 64},
+        {24, 40, 1, {1, 24, 9, 11}, "winograd vw=8 vectors=4 scalars=5 unroll=2 tiles_per_task=0 rows_per_task=2 tile=4", 32, 64},
+        {24, 64, 1, {2, 24, 13, 10}, "winograd vw=8 vectors=4 scalars=7 unroll=4 tiles_per_task=1 rows_per_task=3 tile=2", 32, 64},
         {24, 64, 1, {1, 24, 14, 9}, "winograd vw=8 vectors=2 scalars=3 unroll=1 tiles_per_task=2 rows_per_task=9 tile=6", 16, 64},
         {24, 36, 3, {1, 24, 8, 12}, "winograd vw=4 vectors=3 scalars=4 unroll=8 tiles_per_task=1 rows_per_task=1 tile=4", 12, 36},
-        {24, 40, 2, {1, 24, 7, 7}, "winograd vw=16 vectors=1 scalars=6 unroll=1 tiles_per_task=0 rows_per_task=1 tile=4", 40, 40},
+        {24, 40, 2, {1, 24, 7, 7}, "winograd vw=8 vectors=2 scalars=6 unroll=1 tiles_per_task=0 rows_per_task=1 tile=4", 40, 40},
     };
     for (const Layout layout : {Layout::NCHW, Layout::NHWC}) {
         for (const Case &c : cases) {
