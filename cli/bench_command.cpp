@@ -92,7 +92,8 @@ public:
         for (int t : thread_counts) {
             for (const SuiteLayer &l : layers) {
                 const double flops = Conv2d(l.options()).spec(l.input_shape()).flops();
-                std::fprintf(stderr, "\r[%zu/%zu] %-22s %d thread(s)   ", done += variants.size(), total, l.name.c_str(), t);
+                done += variants.size();
+                std::fprintf(stderr, "\r[%zu/%zu] %-22s %d thread(s)   ", done, total, l.name.c_str(), t);
                 std::fflush(stderr);
                 // Every variant of the layer is set up, then all are timed side by side in
                 // interleaved rounds; one failing variant leaves the rest of the run standing.

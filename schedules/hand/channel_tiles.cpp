@@ -43,7 +43,7 @@ RegisterTile depthwise_tile(const OpSpec &spec, const Halide::Target &target) {
     RegisterTile best{vector_width, 1, int(most)};
     double best_useful = 0;
     for (int64_t columns = std::min<int64_t>(4, most); columns <= most; ++columns) {
-        const double useful = double(spec.out.w) / double((spec.out.w + columns - 1) / columns * columns);
+        const double useful = useful_share(spec.out.w, columns);
         if (useful >= best_useful - 1e-9) {
             best_useful = useful;
             best.scalars = int(columns);

@@ -48,6 +48,12 @@ struct RegisterTile {
 // accumulators, the vectors it loads and its broadcast must fit them.
 int vector_registers(const Halide::Target &target);
 
+// The share of what tiles of `tile` compute along `extent` that is real output: a last tile
+// shifted inwards (or guarded) recomputes (or wastes) the rest.
+inline double useful_share(int64_t extent, int64_t tile) {
+    return double(extent) / double((extent + tile - 1) / tile * tile);
+}
+
 // `whole_tiles_of` (when not 0): tiles that divide it are strongly preferred. Grouped channel
 // tiles pass the output channels per group: a tile straddling groups gathers its inputs lane by
 // lane, and a ragged one makes one block of plain HWIO weights (no channel-parallel tasks).

@@ -57,11 +57,12 @@ bool has_narrow_groups(const OpSpec &spec, const Halide::Target &target) {
     const int64_t out_per_group = spec.out_channels / spec.groups;
     const int widest = target.natural_vector_size<float>();
     return spec.groups > 1 && in_per_group > 1 && out_per_group % widest != 0 &&
-           out_per_group + 2 <= vector_registers(target) && spec.window.stride.w <= kMostNarrowGroupColumnStride;
+           spec.window.stride.w <= kMostNarrowGroupColumnStride;
 }
 
 // The planar tile of a narrow-grouped conv: one group's output channels by as many vectors of
-// columns as the registers hold (at most 4, and no wider than the row).
+// columns as the registers hold (at most 4, and no wider than the row); none where not even one
+// vector fits beside the group's accumulators.
 RegisterTile narrow_group_tile(const OpSpec &spec, const Halide::Target &target) {
     const int vector_width = target.natural_vector_size<float>();
     const int out_per_group = int(spec.out_channels / spec.groups);

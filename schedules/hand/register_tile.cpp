@@ -29,9 +29,6 @@ RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Hal
     RegisterTile best;
     if (widest < 4) return best;
 
-    const auto useful = [](int64_t extent, int64_t tile) {
-        return double(extent) / double((extent + tile - 1) / tile * tile);
-    };
     double best_score = 0;
     // Half-width vectors do half the work per FMA: they are tried only where full ones cannot
     // divide a group. Scored beside full ones, their 2-vector tiles' extra loads per FMA outscored a
@@ -48,8 +45,8 @@ RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Hal
                 const double fmas_per_load = double(accumulators) / double(vectors + scalars);
                 const bool divides = whole_tiles_of % (int64_t(vectors) * vector_width) == 0;
                 const double score = width_factor * (whole_tiles_of && !divides ? 0.25 : 1.0) *
-                                     useful(vector_extent, int64_t(vectors) * vector_width) *
-                                     useful(scalar_extent, scalars) *
+                                     useful_share(vector_extent, int64_t(vectors) * vector_width) *
+                                     useful_share(scalar_extent, scalars) *
                                      std::min(1.0, double(accumulators) / most_accumulators) *
                                      std::min(1.0, fmas_per_load / kFmasPerLoadToFeedThePorts);
                 if (score > best_score + 1e-9) {
