@@ -28,7 +28,7 @@ namespace {
 // Winograd reads weights transformed for its tile size (the config's, else the default tile), in
 // blocks of the product's channel tile where those start on blocks. Register-tiled families read
 // tile-sized HWIO blocks, one per tile when the tiles start on blocks (hand::channel_tiles_align:
-// the last block zero-padded), else plain HWIO; planar depthwise reads PyTorch's layout as it is.
+// the last block zero-padded), a group's when tiles shift within groups, else plain HWIO; planar depthwise reads PyTorch's layout as it is.
 void set_weight_layout(OpSpec &spec) {
     const ScheduleConfig &config = spec.config;
     if (spec.algorithm == Algorithm::Winograd) {
@@ -44,6 +44,7 @@ void set_weight_layout(OpSpec &spec) {
     if (config.family == ScheduleFamily::ChannelTiles) {
         channel_tile = int64_t(config.vector_width) * config.vectors;
         padded_blocks = hand::channel_tiles_align(spec, channel_tile);
+        if (hand::tiles_shift_within_groups(spec, channel_tile)) channel_tile = spec.out_channels / spec.groups;
     }
     if (config.family == ScheduleFamily::Planar) channel_tile = config.scalars;
     if (channel_tile == 0) return;

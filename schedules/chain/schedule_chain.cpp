@@ -21,10 +21,11 @@ void tile_channels(Halide::Func f, const GeneratedPipeline &layer, const OpSpec 
     const ScheduleConfig &config = spec.config;
     const int vw = config.vector_width, channel_tile = vw * config.vectors;
     Halide::Var x("x"), c("c"), xo("xo"), xi("xi"), co("co"), ci("ci");
-    std::vector<Halide::VarOrRVar> order{ci, xi, xo, co};
+    std::vector<Halide::VarOrRVar> order{ci, xi, xo};
+    const std::vector<Halide::VarOrRVar> tiles = hand::split_channel_tiles(f, spec, channel_tile, c, co, ci);
+    order.insert(order.end(), tiles.begin(), tiles.end());
     order.insert(order.end(), outer.begin(), outer.end());
-    f.split(c, co, ci, channel_tile, hand::channel_tail(spec, channel_tile))
-        .split(x, xo, xi, config.scalars, Halide::TailStrategy::ShiftInwards)
+    f.split(x, xo, xi, config.scalars, Halide::TailStrategy::ShiftInwards)
         .reorder(order)
         .vectorize(ci, vw)
         .unroll(ci)

@@ -52,6 +52,11 @@ void check_channel_tiles(const OpSpec &spec, const Halide::Target &target, const
         refuse(config, "grouped output channels that are not a whole number of tiles form one block (tiles_per_task=0)");
     }
     if (config.channel_major && !aligned) refuse(config, "channel_major needs tiles that divide the channels of a group");
+    if (tiles_shift_within_groups(spec, channel_tile) &&
+        (config.tiles_per_task || config.channel_major || config.input_block)) {
+        refuse(config, "tiles that shift within the " + std::to_string(spec.out_channels / spec.groups) +
+                           "-channel groups take a group per task (tiles_per_task=0, channel_major=0, input_block=0)");
+    }
     if (config.rows_per_task < 1 || config.rows_per_task > std::max<int64_t>(1, spec.out.h)) {
         refuse(config, "rows_per_task must be from 1 to the " + std::to_string(spec.out.h) + " output rows");
     }

@@ -54,17 +54,31 @@ inline double useful_share(int64_t extent, int64_t tile) {
     return double(extent) / double((extent + tile - 1) / tile * tile);
 }
 
-// `whole_tiles_of` (when not 0): tiles that divide it are strongly preferred. Grouped channel
-// tiles pass the output channels per group: a tile straddling groups gathers its inputs lane by
-// lane, and a ragged one makes one block of plain HWIO weights (no channel-parallel tasks).
+// `group_channels` (when not 0): a group's output channels; half-width vectors are tried only
+// where full ones do not divide it. With a group's channels as the vectorised extent, tiles that
+// divide the group are strongly preferred (others shift within it); across groups, only tiles
+// whose vectors keep within a group, or that take whole groups from a group's start, are taken.
 RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Halide::Target &target,
-                         int64_t whole_tiles_of = 0);
+                         int64_t group_channels = 0);
 
 // Whether a channel tile may span groups at no cost: ungrouped, or one output channel per group
 // (depthwise), where output channel c reads input channel c alone, contiguous in c.
 inline bool tiles_may_span_groups(const OpSpec &spec) {
     return spec.groups == 1 || spec.out_channels == spec.groups;
 }
+// Whether channel tiles of `channel_tile` run inside each group, the group's last one shifted
+// inwards within it: a group that no tile divides (18, 20, 40 or 56 channels), so every lane of a
+// tile still reads the group's input channel (one broadcast) and a run of its weights (packed in
+// blocks of a group). Such tiles take whole groups per task, rows as the config says.
+inline bool tiles_shift_within_groups(const OpSpec &spec, int64_t channel_tile) {
+    const int64_t out_per_group = spec.out_channels / spec.groups;
+    return !tiles_may_span_groups(spec) && out_per_group % channel_tile != 0 && out_per_group > channel_tile;
+}
+// Splits f's channels c into tiles co of channel_tile channels ci (channel_tail), or, for tiles
+// that shift within groups, each group g into its own tiles. Returns the loops outside ci from the
+// innermost: {co} or {co, g}; reordering the rest is the caller's.
+std::vector<Halide::VarOrRVar> split_channel_tiles(Halide::Func f, const OpSpec &spec, int64_t channel_tile,
+                                                   const Halide::Var &c, const Halide::Var &co, const Halide::Var &ci);
 // Whether channel tiles of `channel_tile` start on weight blocks: they divide the output
 // channels, or the conv is ungrouped and its packed weights are zero-padded to whole blocks
 // (packed_out_channels), the last tile computing the padding and storing only real channels.

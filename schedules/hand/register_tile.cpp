@@ -20,7 +20,7 @@ int vector_registers(const Halide::Target &target) {
 // also divide the output well. Returns a tile with no vectors when the vectorised extent is too
 // short.
 RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Halide::Target &target,
-                         int64_t whole_tiles_of) {
+                         int64_t group_channels) {
     const int registers = vector_registers(target);
     const int most_accumulators = registers - 4;  // 2 vectors loaded + 1 broadcast + 1 spare
     constexpr double kFmasPerLoadToFeedThePorts = 1.5;
@@ -34,18 +34,26 @@ RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Hal
     // divide a group. Scored beside full ones, their 2-vector tiles' extra loads per FMA outscored a
     // 1-vector full-width tile, which ran 1.36x faster on ResNeXt's 16-channel groups (tuned, Intel
     // Xeon, Sapphire Rapids class).
-    const bool full_width_divides = whole_tiles_of > 0 && whole_tiles_of % widest == 0;
+    const bool full_width_divides = group_channels > 0 && group_channels % widest == 0;
+    const bool across_groups = group_channels > 0 && vector_extent > group_channels;
     for (const int vector_width : {widest, widest / 2}) {
         if (vector_width < 4 || (vector_width < widest && full_width_divides && best.vector_width > 0)) break;
         const double width_factor = double(vector_width) / widest;
         for (int vectors = 1; vectors <= 4 && int64_t(vectors) * vector_width <= vector_extent; ++vectors) {
+            const int64_t tile = int64_t(vectors) * vector_width;
+            // Across groups, each vector keeps within a group, or the tile takes whole groups from
+            // a group's start: other lanes would gather their inputs one by one.
+            if (across_groups && group_channels % vector_width != 0 &&
+                (tile % group_channels != 0 || vector_extent % tile != 0)) {
+                continue;
+            }
+            // Within a group, a tile that does not divide it shifts inwards at the group's end.
+            const bool shifts = group_channels > 0 && !across_groups && group_channels % tile != 0;
             for (int scalars = 1; scalars <= std::min<int64_t>(scalar_extent, most_accumulators); ++scalars) {
                 const int accumulators = vectors * scalars;
                 if (accumulators + vectors + 1 > registers) break;
                 const double fmas_per_load = double(accumulators) / double(vectors + scalars);
-                const bool divides = whole_tiles_of % (int64_t(vectors) * vector_width) == 0;
-                const double score = width_factor * (whole_tiles_of && !divides ? 0.25 : 1.0) *
-                                     useful_share(vector_extent, int64_t(vectors) * vector_width) *
+                const double score = width_factor * (shifts ? 0.25 : 1.0) * useful_share(vector_extent, tile) *
                                      useful_share(scalar_extent, scalars) *
                                      std::min(1.0, double(accumulators) / most_accumulators) *
                                      std::min(1.0, fmas_per_load / kFmasPerLoadToFeedThePorts);
@@ -63,6 +71,21 @@ Halide::TailStrategy channel_tail(const OpSpec &spec, int64_t channel_tile) {
     if (spec.out_channels % channel_tile == 0) return Halide::TailStrategy::RoundUp;
     return channel_tiles_align(spec, channel_tile) ? Halide::TailStrategy::GuardWithIf
                                                    : Halide::TailStrategy::ShiftInwards;
+}
+
+std::vector<Halide::VarOrRVar> split_channel_tiles(Halide::Func f, const OpSpec &spec, int64_t channel_tile,
+                                                   const Halide::Var &c, const Halide::Var &co, const Halide::Var &ci) {
+    if (!tiles_shift_within_groups(spec, channel_tile)) {
+        f.split(c, co, ci, int(channel_tile), channel_tail(spec, channel_tile));
+        return {co};
+    }
+    // An exact split at the groups' bounds, and a group's few tiles unrolled, so that each tile
+    // starts a constant offset into its group: Halide then proves its lanes share the group.
+    Halide::Var g("g"), in_group("in_group");
+    f.split(c, g, in_group, int(spec.out_channels / spec.groups), Halide::TailStrategy::RoundUp)
+        .split(in_group, co, ci, int(channel_tile), Halide::TailStrategy::ShiftInwards)
+        .unroll(co);
+    return {co, g};
 }
 
 ScheduleConfig tiled_config(ScheduleFamily family, const RegisterTile &tile) {

@@ -80,6 +80,10 @@ std::vector<ConvCase> conv2d_cases() {
     cases.push_back({"planar_narrow_groups_expand", {1, 24, 5, 20}, 48, {3, 1}, {1}, {1}, {1, 0}, 6});
     cases.push_back({"planar_narrow_groups_stride2", {1, 16, 9, 41}, 16, {3}, {2}, {1}, 1, 4, true, PaddingMode::Zeros,
                      Activation::Relu6});
+    // Groups a vector or more wide that no channel tile divides (RegNet's): tiles shift within a group.
+    cases.push_back({"groups_wider_than_tiles", {2, 40, 6, 19}, 40, {3}, {1}, {1}, 1, 2, true, PaddingMode::Replicate,
+                     Activation::Relu, Layout::NHWC});
+    cases.push_back({"groups_wider_than_tiles_stride2", {1, 36, 7, 9}, 72, {3, 1}, {2}, {1}, {1, 0}, 2});
     cases.push_back({"wide_rows_reflect_stride2", {2, 6, 5, 70}, 16, {3}, {2}, {1}, 1, 1, true, PaddingMode::Reflect});
     cases.push_back({"wide_rows_depthwise", {1, 6, 5, 45}, 6, {3}, {1}, {1}, 1, 6});
     cases.push_back({"wide_rows_depthwise_stride2", {1, 4, 7, 40}, 8, {5}, {2}, {1}, 2, 4, true,

@@ -42,6 +42,8 @@ std::vector<BlockCase> block_cases() {
         {"ragged_channels_no_bias", {1, 12, 6, 17},
          {{20, 3, 1, 1, 1, 1, relu, PaddingMode::Zeros, false}, {12, 1, 1, 0, 1, 1, Activation::None, PaddingMode::Zeros, false}},
          Residual::Input, relu6},
+        {"wide_ragged_groups_bottleneck", {1, 40, 7, 9},
+         {{40, 1, 1, 0, 1, 1, relu}, {40, 3, 1, 1, 1, 2, relu}, {40}}, Residual::Input, relu},
         {"valid_then_strided", {1, 8, 11, 11}, {{16, 3, 1, 0}, {8, 3, 2, 0, 1, 1, relu}}},
         {"given_residual", {1, 8, 8, 8}, {{16, 3, 1, 1, 1, 1, relu}, {16, 1}}, Residual::Given, relu},
         {"conv1d", {2, 8, 19}, {{16, 3, 1, 1, 1, 1, relu}, {16, 3, 1, 1, 1, 16, relu6}, {8}}, Residual::Input},

@@ -30,6 +30,7 @@ std::vector<ConfigCase> config_cases() {
         {"depthwise_nhwc", Conv2dOptions(32, 32, 5).groups(32).padding(2).layout(Layout::NHWC), {1, 32, 8, 8}},
         {"few_inputs_planar", Conv2dOptions(3, 16, 3).padding(1).activation(Activation::Relu), {1, 3, 16, 32}},
         {"narrow_groups_planar", Conv2dOptions(32, 32, 3).groups(4).padding(1), {1, 32, 6, 35}},
+        {"groups_wider_than_tiles", Conv2dOptions(40, 80, 3).groups(2).padding(1).layout(Layout::NHWC), {1, 40, 6, 17}},
         {"winograd_nhwc", Conv2dOptions(16, 32, 3).padding(1).algorithm(Algorithm::Winograd).layout(Layout::NHWC),
          {1, 16, 11, 9}},
         {"winograd_channel_blocks", Conv2dOptions(24, 64, 3).padding(1).algorithm(Algorithm::Winograd), {2, 24, 10, 13}},
@@ -99,13 +100,15 @@ TEST(ScheduleConfigs, PartChannelTilesReadZeroPaddedBlocks) {
         EXPECT_EQ(packed_out_channels(conv.spec(input)), 24);
         expect_matches_reference(conv, random_tensor(input, 6, layout_strides(input, 1, layout)));
     }
-    // Grouped convs keep tiles within a group: a part tile there means one plain HWIO block.
-    const OpSpec grouped = Conv2d(Conv2dOptions(24, 40, 1).groups(2).schedule("hand").schedule_config(
-                                      "channel_tiles vw=8 vectors=2 scalars=5 input_block=0 unroll=4 channel_major=0 "
-                                      "tiles_per_task=0 stage=0 restride=0"))
-                               .spec(input);
-    EXPECT_EQ(grouped.weight_block, 40);
+    // Grouped convs keep tiles within a group: one that does not divide it shifts inwards there,
+    // over weights packed a group to a block (no padding).
+    const Conv2d grouped_conv(Conv2dOptions(24, 40, 1).groups(2).schedule("hand").schedule_config(
+        "channel_tiles vw=8 vectors=2 scalars=5 input_block=0 unroll=4 channel_major=0 tiles_per_task=0 stage=0 "
+        "restride=0"));
+    const OpSpec grouped = grouped_conv.spec(input);
+    EXPECT_EQ(grouped.weight_block, 20);
     EXPECT_EQ(packed_out_channels(grouped), 40);
+    expect_matches_reference(grouped_conv, random_tensor(input, 7));
 }
 
 // The rules keep whole vectors busy on grouped and depthwise convs (what they choose, not how
@@ -125,6 +128,28 @@ TEST(ScheduleConfigs, RulesKeepWholeVectorsOnGroupsAndDepthwise) {
     EXPECT_EQ(one_vector.config.family, ScheduleFamily::ChannelTiles);
     EXPECT_EQ(one_vector.config.vector_width, widest);
     EXPECT_EQ(one_vector.config.vectors, 1);
+    // Groups of 2.5 vectors: no tile straddles two groups; one that does not divide a group shifts
+    // within it, the weights packed a group to a block, a task per group.
+    const int64_t wide_group = 2 * widest + widest / 2;
+    const auto wide_options = Conv2dOptions(4 * wide_group, 4 * wide_group, 3).groups(4).padding(1)
+                                  .layout(Layout::NHWC).schedule("hand");
+    const Shape wide_input{1, 4 * wide_group, 14, 14};
+    const OpSpec wide = Conv2d(wide_options).spec(wide_input);
+    ASSERT_EQ(wide.config.family, ScheduleFamily::ChannelTiles);
+    const int64_t wide_tile = int64_t(wide.config.vector_width) * wide.config.vectors;
+    EXPECT_LE(wide_tile, wide_group);
+    if (wide_group % wide_tile != 0) {
+        EXPECT_EQ(wide.weight_block, wide_group);
+        EXPECT_EQ(wide.config.tiles_per_task, 0);
+    }
+    const std::string shifting = "channel_tiles vw=" + std::to_string(widest) + " vectors=2 scalars=7 input_block=0 unroll=1 "
+                                 "channel_major=0 tiles_per_task=0 rows_per_task=2 stage=1 restride=0";
+    EXPECT_EQ(Conv2d(Conv2dOptions(wide_options).schedule_config(shifting)).spec(wide_input).weight_block, wide_group);
+    expect_error<ValueError>([&] {
+        std::string per_tile = shifting;
+        per_tile.replace(per_tile.find("tiles_per_task=0"), 16, "tiles_per_task=1");
+        Conv2d(Conv2dOptions(wide_options).schedule_config(per_tile)).spec(wide_input);
+    }, "take a group per task");
     // Depthwise: one vector by a few columns that divide the row.
     const OpSpec depthwise = Conv2d(Conv2dOptions(192, 192, 3).groups(192).padding(1).layout(Layout::NHWC)
                                         .schedule("hand")).spec({1, 192, 28, 28});
