@@ -83,7 +83,10 @@ std::vector<ScheduleSpace::Knob> ScheduleSpace::knobs(ScheduleFamily family) con
         add("input_block", &ScheduleConfig::input_block, blocks);
         add("unroll", &ScheduleConfig::reduction_unroll, divisors(in_per_group, 8));
         add("channel_major", &ScheduleConfig::channel_major, {0, 1});
-        add("tiles_per_task", &ScheduleConfig::tiles_per_task, divisors(std::max<int64_t>(1, spec_.out_channels / widest), 64));
+        // 0: one block of every tile, which a grouped conv's tiles that shift within a group need.
+        std::vector<int> tiles_per_task = divisors(std::max<int64_t>(1, spec_.out_channels / widest), 64);
+        if (spec_.groups > 1) tiles_per_task.insert(tiles_per_task.begin(), 0);
+        add("tiles_per_task", &ScheduleConfig::tiles_per_task, tiles_per_task);
         add("rows_per_task", &ScheduleConfig::rows_per_task, powers_of_two(1, std::max<int64_t>(1, spec_.out.h)));
         add("stage", &ScheduleConfig::stage_input, {0, 1});
         add("restride", &ScheduleConfig::restride, {0, 1});

@@ -55,9 +55,9 @@ inline double useful_share(int64_t extent, int64_t tile) {
 }
 
 // `group_channels` (when not 0): a group's output channels; half-width vectors are tried only
-// where full ones do not divide it. With a group's channels as the vectorised extent, tiles that
-// divide the group are strongly preferred (others shift within it); across groups, only tiles
-// whose vectors keep within a group, or that take whole groups from a group's start, are taken.
+// where full ones do not divide it. With a group's channels as the vectorised extent, a tile that
+// does not divide the group shifts within it. Across groups, only tiles whose vectors keep within
+// a group, or that take whole groups from a group's start, are taken, those dividing a group first.
 RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Halide::Target &target,
                          int64_t group_channels = 0);
 
