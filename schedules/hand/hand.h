@@ -21,6 +21,8 @@ constexpr double kTaskBytes = 8 * 1024;
 constexpr double kTaskFlops = 2e6;
 // Copies smaller than this are not worth a parallel region of their own.
 constexpr double kParallelCopyBytes = 256 * 1024;
+// The narrowest vector a register tile takes (SSE's and NEON's float lanes).
+constexpr int kNarrowestVector = 4;
 // Depthwise filters of up to this many taps are unrolled, each tap's weights loaded once per tile.
 constexpr int64_t kMostUnrolledTaps = 25;
 

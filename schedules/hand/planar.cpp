@@ -90,7 +90,11 @@ bool uses_planar_conv(const OpSpec &spec, const Halide::Target &target) {
     constexpr int64_t kFewInputChannels = 4;
     const bool few_inputs = spec.channels <= kFewInputChannels;
     const bool aliasing_planes = (4 * spec.out.h * spec.out.w) % kL1SetStrideBytes == 0;
-    return (few_inputs || aliasing_planes) && choose_tile(spec.out.w, spec.out_channels, target).vector_width > 0;
+    // Fewer output channels than a vector's lanes (an image net's RGB output): channel tiles
+    // cannot vectorise them, and the portable schedule ran 7x slower than oneDNN there.
+    const bool few_outputs = spec.out_channels < kNarrowestVector;
+    return (few_inputs || aliasing_planes || few_outputs) &&
+           choose_tile(spec.out.w, spec.out_channels, target).vector_width > 0;
 }
 
 // Tiles vectorised over output columns, one broadcast weight per output channel.

@@ -27,7 +27,7 @@ RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Hal
     int widest = target.natural_vector_size<float>();
     while (widest > vector_extent) widest /= 2;
     RegisterTile best;
-    if (widest < 4) return best;
+    if (widest < kNarrowestVector) return best;
 
     double best_score = 0;
     // Half-width vectors do half the work per FMA: they are tried only where full ones cannot
@@ -37,7 +37,7 @@ RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Hal
     const bool full_width_divides = group_channels > 0 && group_channels % widest == 0;
     const bool across_groups = group_channels > 0 && vector_extent > group_channels;
     for (const int vector_width : {widest, widest / 2}) {
-        if (vector_width < 4 || (vector_width < widest && full_width_divides && best.vector_width > 0)) break;
+        if (vector_width < kNarrowestVector || (vector_width < widest && full_width_divides && best.vector_width > 0)) break;
         const double width_factor = double(vector_width) / widest;
         for (int vectors = 1; vectors <= 4 && int64_t(vectors) * vector_width <= vector_extent; ++vectors) {
             const int64_t tile = int64_t(vectors) * vector_width;

@@ -84,6 +84,11 @@ std::vector<ConvCase> conv2d_cases() {
     cases.push_back({"groups_wider_than_tiles", {2, 40, 6, 19}, 40, {3}, {1}, {1}, 1, 2, true, PaddingMode::Replicate,
                      Activation::Relu, Layout::NHWC});
     cases.push_back({"groups_wider_than_tiles_stride2", {1, 36, 7, 9}, 72, {3, 1}, {2}, {1}, {1, 0}, 2});
+    // Fewer output channels than a vector's lanes (an RGB output): planar tiles on NCHW, a
+    // padded narrowest-vector channel tile on NHWC.
+    cases.push_back({"rgb_output", {1, 16, 9, 21}, 3, {3}, {1}, {1}, 1, 1, true, PaddingMode::Reflect, Activation::Relu});
+    cases.push_back({"rgb_output_nhwc", {2, 16, 9, 11}, 3, {3}, {1}, {1}, 1, 1, true, PaddingMode::Zeros,
+                     Activation::None, Layout::NHWC});
     cases.push_back({"wide_rows_reflect_stride2", {2, 6, 5, 70}, 16, {3}, {2}, {1}, 1, 1, true, PaddingMode::Reflect});
     cases.push_back({"wide_rows_depthwise", {1, 6, 5, 45}, 6, {3}, {1}, {1}, 1, 6});
     cases.push_back({"wide_rows_depthwise_stride2", {1, 4, 7, 40}, 8, {5}, {2}, {1}, 2, 4, true,

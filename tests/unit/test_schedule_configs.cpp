@@ -150,6 +150,14 @@ TEST(ScheduleConfigs, RulesKeepWholeVectorsOnGroupsAndDepthwise) {
         per_tile.replace(per_tile.find("tiles_per_task=0"), 16, "tiles_per_task=1");
         Conv2d(Conv2dOptions(wide_options).schedule_config(per_tile)).spec(wide_input);
     }, "take a group per task");
+    // Three output channels: planar tiles on NCHW, one padded 4-lane channel vector on NHWC.
+    const OpSpec rgb_nchw = Conv2d(Conv2dOptions(64, 3, 3).padding(1).schedule("hand")).spec({1, 64, 56, 56});
+    EXPECT_EQ(rgb_nchw.config.family, ScheduleFamily::Planar);
+    const OpSpec rgb_nhwc = Conv2d(Conv2dOptions(64, 3, 3).padding(1).layout(Layout::NHWC).schedule("hand"))
+                                .spec({1, 64, 56, 56});
+    EXPECT_EQ(rgb_nhwc.config.family, ScheduleFamily::ChannelTiles);
+    EXPECT_EQ(rgb_nhwc.config.vector_width, 4);
+    EXPECT_EQ(rgb_nhwc.weight_block, 4);
     // Depthwise: one vector by a few columns that divide the row.
     const OpSpec depthwise = Conv2d(Conv2dOptions(192, 192, 3).groups(192).padding(1).layout(Layout::NHWC)
                                         .schedule("hand")).spec({1, 192, 28, 28});
