@@ -158,6 +158,9 @@ TEST(ScheduleConfigs, RulesKeepWholeVectorsOnGroupsAndDepthwise) {
     EXPECT_EQ(rgb_nhwc.config.family, ScheduleFamily::ChannelTiles);
     EXPECT_EQ(rgb_nhwc.config.vector_width, 4);
     EXPECT_EQ(rgb_nhwc.weight_block, 4);
+    // Depthwise taps too many to unroll: the channels-last input is staged, padding applied once.
+    EXPECT_TRUE(Conv2d(Conv2dOptions(96, 96, 7).groups(96).padding(3).layout(Layout::NHWC).schedule("hand"))
+                    .spec({1, 96, 56, 56}).config.stage_input);
     // Depthwise: one vector by a few columns that divide the row.
     const OpSpec depthwise = Conv2d(Conv2dOptions(192, 192, 3).groups(192).padding(1).layout(Layout::NHWC)
                                         .schedule("hand")).spec({1, 192, 28, 28});
