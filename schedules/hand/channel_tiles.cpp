@@ -161,13 +161,8 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
         // conv1d 1.5x faster staged; `convgen tune --sweep stage`, Intel Xeon, Sapphire Rapids class).
         const bool one_row = spec.out.h == 1;
         config.stage_input = padded || config.channel_major || depthwise || one_row;
-    } else if (depthwise) {
-        // Unless its taps are too many to unroll: a loop over them tests every load's bounds.
-        // Staged, ConvNeXt's 7x7 depthwise layers ran 1.5x (56x56) and 2.8x (7x7) faster
-        // (`convgen tune --sweep stage`, Intel Xeon, Sapphire Rapids class).
-        config.stage_input = config.restride || (padded && !unrolls_depthwise_taps(spec));
     } else {
-        config.stage_input = padded ? copy_repaid : config.restride;
+        config.stage_input = padded && !depthwise ? copy_repaid : config.restride;
     }
     config.restride = config.restride && config.stage_input;
     return config;

@@ -89,7 +89,7 @@ std::vector<ConvCase> conv2d_cases() {
     cases.push_back({"rgb_output", {1, 16, 9, 21}, 3, {3}, {1}, {1}, 1, 1, true, PaddingMode::Reflect, Activation::Relu});
     cases.push_back({"rgb_output_nhwc", {2, 16, 9, 11}, 3, {3}, {1}, {1}, 1, 1, true, PaddingMode::Zeros,
                      Activation::None, Layout::NHWC});
-    // Depthwise filters of more taps than are unrolled (ConvNeXt's 7x7): channels-last input staged.
+    // Depthwise filters of more taps than are unrolled (ConvNeXt's 7x7): a loop over the taps.
     cases.push_back({"nhwc_depthwise_7x7", {1, 16, 9, 10}, 16, {7}, {1}, {1}, 3, 16, true, PaddingMode::Reflect,
                      Activation::Relu, Layout::NHWC});
     cases.push_back({"wide_rows_reflect_stride2", {2, 6, 5, 70}, 16, {3}, {2}, {1}, 1, 1, true, PaddingMode::Reflect});
