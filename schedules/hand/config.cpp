@@ -19,7 +19,8 @@ bool is_power_of_two(int value) { return value > 0 && (value & (value - 1)) == 0
 void check_register_tile(const ScheduleConfig &config, const Halide::Target &target, int64_t vector_extent,
                          int64_t scalar_extent) {
     const int widest = target.natural_vector_size<float>();
-    if (!is_power_of_two(config.vector_width) || config.vector_width < kNarrowestVector || config.vector_width > widest) {
+    if (!is_power_of_two(config.vector_width) || config.vector_width < kNarrowestVector ||
+        config.vector_width > widest) {
         refuse(config, "vw must be a power of two from " + std::to_string(kNarrowestVector) + " to " +
                            std::to_string(widest) + " on this target");
     }
@@ -40,7 +41,8 @@ void check_register_tile(const ScheduleConfig &config, const Halide::Target &tar
 
 void check_channel_tiles(const OpSpec &spec, const Halide::Target &target, const ScheduleConfig &config) {
     // Ungrouped convs' weights are padded to whole tiles: a narrowest vector fits even 1-3 channels.
-    const int64_t vectorised = spec.groups == 1 ? std::max<int64_t>(spec.out_channels, kNarrowestVector) : spec.out_channels;
+    const int64_t vectorised =
+        spec.groups == 1 ? std::max<int64_t>(spec.out_channels, kNarrowestVector) : spec.out_channels;
     check_register_tile(config, target, vectorised, spec.out.w);
     const int channel_tile = config.vector_width * config.vectors;
     const int64_t channel_tiles = (spec.out_channels + channel_tile - 1) / channel_tile;

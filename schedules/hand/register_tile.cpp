@@ -37,7 +37,9 @@ RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Hal
     const bool full_width_divides = group_channels > 0 && group_channels % widest == 0;
     const bool across_groups = group_channels > 0 && vector_extent > group_channels;
     for (const int vector_width : {widest, widest / 2}) {
-        if (vector_width < kNarrowestVector || (vector_width < widest && full_width_divides && best.vector_width > 0)) break;
+        if (vector_width < kNarrowestVector || (vector_width < widest && full_width_divides && best.vector_width > 0)) {
+            break;
+        }
         const double width_factor = double(vector_width) / widest;
         for (int vectors = 1; vectors <= 4 && int64_t(vectors) * vector_width <= vector_extent; ++vectors) {
             const int64_t tile = int64_t(vectors) * vector_width;
@@ -51,9 +53,9 @@ RegisterTile choose_tile(int64_t vector_extent, int64_t scalar_extent, const Hal
             // it: they load a broadcast per group and column. Within a group, a tile that does not
             // divide it shifts inwards at the group's end: useful_share counts the channels it
             // computes twice, and a tile that divides the group is kept unless the shifted one
-            // scores a third more (24-channel groups measured alike either way; 40-56-channel groups ran
-            // 1.6-2.2x faster on 16-lane shifted tiles than on 1 x 8 lanes; Intel Xeon, Sapphire
-            // Rapids class).
+            // scores a third more (24-channel groups measured alike either way; 40-56-channel
+            // groups ran 1.6-2.2x faster on 16-lane shifted tiles than on 1 x 8 lanes; Intel Xeon,
+            // Sapphire Rapids class).
             const bool divides = group_channels == 0 || group_channels % tile == 0;
             const double group_factor = divides ? 1.0 : across_groups ? 0.25 : 0.75;
             for (int scalars = 1; scalars <= std::min<int64_t>(scalar_extent, most_accumulators); ++scalars) {

@@ -86,7 +86,8 @@ std::vector<ConvCase> conv2d_cases() {
     cases.push_back({"groups_wider_than_tiles_stride2", {1, 36, 7, 9}, 72, {3, 1}, {2}, {1}, {1, 0}, 2});
     // Fewer output channels than a vector's lanes (an RGB output): planar tiles on NCHW, a
     // padded narrowest-vector channel tile on NHWC.
-    cases.push_back({"rgb_output", {1, 16, 9, 21}, 3, {3}, {1}, {1}, 1, 1, true, PaddingMode::Reflect, Activation::Relu});
+    cases.push_back({"rgb_output", {1, 16, 9, 21}, 3, {3}, {1}, {1}, 1, 1, true, PaddingMode::Reflect,
+                     Activation::Relu});
     cases.push_back({"rgb_output_nhwc", {2, 16, 9, 11}, 3, {3}, {1}, {1}, 1, 1, true, PaddingMode::Zeros,
                      Activation::None, Layout::NHWC});
     // Depthwise filters of more taps than are unrolled (ConvNeXt's 7x7): a loop over the taps.

@@ -142,7 +142,8 @@ TEST(ScheduleConfigs, RulesKeepWholeVectorsOnGroupsAndDepthwise) {
         EXPECT_EQ(wide.weight_block, wide_group);
         EXPECT_EQ(wide.config.tiles_per_task, 0);
     }
-    const std::string shifting = "channel_tiles vw=" + std::to_string(widest) + " vectors=2 scalars=7 input_block=0 unroll=1 "
+    const std::string shifting = "channel_tiles vw=" + std::to_string(widest) +
+                                 " vectors=2 scalars=7 input_block=0 unroll=1 "
                                  "channel_major=0 tiles_per_task=0 rows_per_task=2 stage=1 restride=0";
     EXPECT_EQ(Conv2d(Conv2dOptions(wide_options).schedule_config(shifting)).spec(wide_input).weight_block, wide_group);
     expect_error<ValueError>([&] {
