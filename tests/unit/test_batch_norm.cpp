@@ -54,7 +54,7 @@ TEST(BatchNormFusion, DefaultsAndShapeChecks) {
     const Tensor y = conv.fuse_batch_norm({mean, ones_var, std::nullopt, std::nullopt, 0.0}).forward(x);
     const Tensor expected = conv.forward(x);
     for (int64_t i = 0; i < y.numel(); ++i) EXPECT_NEAR(y.data()[i], expected.data()[i], 1e-6);
-    EXPECT_THROW(conv.fuse_batch_norm({Tensor({4}), var}), RuntimeError);
+    EXPECT_THROW(conv.fuse_batch_norm({Tensor({4}), var, std::nullopt, std::nullopt}), RuntimeError);
 }
 
 }  // namespace
