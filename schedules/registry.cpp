@@ -28,7 +28,8 @@ namespace {
 // Winograd reads weights transformed for its tile size (the config's, else the default tile), in
 // blocks of the product's channel tile where those start on blocks. Register-tiled families read
 // tile-sized HWIO blocks, one per tile when the tiles start on blocks (hand::channel_tiles_align:
-// the last block zero-padded), a group's when tiles shift within groups, else plain HWIO; planar depthwise reads PyTorch's layout as it is.
+// the last block zero-padded), a group's when tiles shift within groups, else plain HWIO; planar
+// depthwise reads PyTorch's layout as it is.
 void set_weight_layout(OpSpec &spec) {
     const ScheduleConfig &config = spec.config;
     if (spec.algorithm == Algorithm::Winograd) {

@@ -61,12 +61,7 @@ RegisterTile channel_tile(const OpSpec &spec, const Halide::Target &target) {
         const RegisterTile depthwise = depthwise_tile(spec, target);
         if (depthwise.vector_width > 0) return depthwise;
     }
-    // Ungrouped convs pad their weights to whole tiles (channel_tiles_align), so even 1-3 output
-    // channels (an image net's RGB output) take a narrowest-vector tile rather than no tile.
-    if (spec.groups == 1) {
-        return choose_tile(std::max<int64_t>(spec.out_channels, kNarrowestVector), spec.out.w, target);
-    }
-    if (tiles_may_span_groups(spec)) return choose_tile(spec.out_channels, spec.out.w, target);
+    if (tiles_may_span_groups(spec)) return choose_tile(vectorisable_channels(spec), spec.out.w, target);
     // A group of a vector or more keeps its tiles: a tile straddling groups at an arbitrary
     // channel gathers its inputs lane by lane (RegNet-style 40- and 56-channel groups ran 50x
     // slower than oneDNN so). Narrower groups take tiles across them where each vector keeps

@@ -40,10 +40,7 @@ void check_register_tile(const ScheduleConfig &config, const Halide::Target &tar
 }
 
 void check_channel_tiles(const OpSpec &spec, const Halide::Target &target, const ScheduleConfig &config) {
-    // Ungrouped convs' weights are padded to whole tiles: a narrowest vector fits even 1-3 channels.
-    const int64_t vectorised =
-        spec.groups == 1 ? std::max<int64_t>(spec.out_channels, kNarrowestVector) : spec.out_channels;
-    check_register_tile(config, target, vectorised, spec.out.w);
+    check_register_tile(config, target, vectorisable_channels(spec), spec.out.w);
     const int channel_tile = config.vector_width * config.vectors;
     const int64_t channel_tiles = (spec.out_channels + channel_tile - 1) / channel_tile;
     const bool whole_tiles = spec.out_channels % channel_tile == 0;

@@ -1,6 +1,8 @@
 #pragma once
 // Internals of the hand-tuned CPU schedule, shared by its files: the register-tile chooser,
 // the cache facts the schedules plan around, and each conv schedule with the test that picks it.
+#include <algorithm>
+
 #include "convgen/live_taps.h"
 #include "schedules/registry.h"
 
@@ -81,6 +83,11 @@ inline bool tiles_shift_within_groups(const OpSpec &spec, int64_t channel_tile) 
 // innermost: {co} or {co, g}; reordering the rest is the caller's.
 std::vector<Halide::VarOrRVar> split_channel_tiles(Halide::Func f, const OpSpec &spec, int64_t channel_tile,
                                                    const Halide::Var &c, const Halide::Var &co, const Halide::Var &ci);
+// The output channels a channel tile may vectorise: ungrouped convs' weights are padded to whole
+// tiles (channel_tiles_align), so even 1-3 channels (an RGB output) fill a narrowest vector.
+inline int64_t vectorisable_channels(const OpSpec &spec) {
+    return spec.groups == 1 ? std::max<int64_t>(spec.out_channels, kNarrowestVector) : spec.out_channels;
+}
 // Whether channel tiles of `channel_tile` start on weight blocks: they divide the output
 // channels, or the conv is ungrouped and its packed weights are zero-padded to whole blocks
 // (packed_out_channels), the last tile computing the padding and storing only real channels.

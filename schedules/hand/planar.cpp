@@ -91,7 +91,7 @@ bool uses_planar_conv(const OpSpec &spec, const Halide::Target &target) {
     const bool few_inputs = spec.channels <= kFewInputChannels;
     const bool aliasing_planes = (4 * spec.out.h * spec.out.w) % kL1SetStrideBytes == 0;
     // Fewer output channels than a vector's lanes (an image net's RGB output): channel tiles
-    // cannot vectorise them, and the portable schedule ran 7x slower than oneDNN there.
+    // would run one padded narrowest vector, where these keep full vectors along the columns.
     const bool few_outputs = spec.out_channels < kNarrowestVector;
     return (few_inputs || aliasing_planes || few_outputs) &&
            choose_tile(spec.out.w, spec.out_channels, target).vector_width > 0;
