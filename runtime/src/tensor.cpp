@@ -1,6 +1,9 @@
 #include "convgen/tensor.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 #include <numeric>
 
 #include "convgen/errors.h"
@@ -9,6 +12,21 @@
 
 namespace convgen {
 namespace {
+
+// Storage starts on a cache line, as PyTorch's CPU allocator's does: from malloc's 16-byte
+// alignment every 64-byte vector a kernel loads or stores straddles two lines, which cost
+// load-bound kernels (depthwise convs) up to a third of their time, by the luck of the address.
+constexpr size_t kStorageAlignment = 64;
+
+std::shared_ptr<float[]> zeroed_storage(int64_t count) {
+    if (uint64_t(count) > (SIZE_MAX - kStorageAlignment) / sizeof(float)) throw std::bad_alloc();
+    const size_t bytes = size_t(std::max<int64_t>(count, 1)) * sizeof(float);
+    const size_t rounded = (bytes + kStorageAlignment - 1) / kStorageAlignment * kStorageAlignment;
+    void *block = std::aligned_alloc(kStorageAlignment, rounded);
+    if (!block) throw std::bad_alloc();
+    std::memset(block, 0, rounded);
+    return std::shared_ptr<float[]>(static_cast<float *>(block), [](float *p) { std::free(p); });
+}
 
 // Strides for storing the dims of `sizes` in `memory_order` (outermost first).
 Shape strides_in_order(const Shape &sizes, const std::vector<size_t> &memory_order) {
@@ -76,7 +94,7 @@ Tensor::Tensor(Shape sizes, Shape strides) {
         if (s < 0) throw RuntimeError("Trying to create tensor with negative dimension " + std::to_string(s));
     }
     const int64_t count = element_count(sizes);
-    storage_ = std::shared_ptr<float[]>(new float[size_t(std::max<int64_t>(count, 1))]());
+    storage_ = zeroed_storage(count);
     view_ = TensorView(storage_.get(), std::move(sizes), std::move(strides));
 }
 

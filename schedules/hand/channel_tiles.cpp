@@ -104,11 +104,18 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     const bool within_groups = tiles_shift_within_groups(spec, channel_tile);
     config.channel_major = aligned && !within_groups && weight_bytes > kCacheBytes &&
                            input_bytes(spec) * double(channel_tiles) < weight_bytes * double(rows);
-    // Several tasks per thread so uneven ones balance, each of kTaskFlops at the least. At least
-    // one, so an empty batch (which runs no kernel) still gets a valid config.
+    // Several tasks per thread so uneven ones balance, each of task_flops at the least. At least
+    // one, so an empty batch (which runs no kernel) still gets a valid config. A depthwise FMA
+    // loads its own input vector, so these convs run at a fraction of a dense conv's FLOP rate
+    // (MobileNetV2's at 8-35% of the FMA peak, its 1x1 convs at 50-95%): a task of kTaskFlops
+    // would take several times the time it stands for, and most of their layers ran as one task,
+    // on one thread of two. Tasks of a quarter of it ran 21 depthwise layers (MobileNetV2/V3,
+    // EfficientNet-B0, ConvNeXt) 1.15x faster at 2 threads, 1.02x at 1 (geomean; Intel Xeon,
+    // Sapphire Rapids class).
+    const double task_flops = depthwise ? kTaskFlops / kDepthwiseFlopCost : kTaskFlops;
     const int64_t tasks_per_block = std::max<int64_t>(1, config.channel_major ? spec.batch : rows);
     const double all_channels_task_flops = spec.flops() / double(tasks_per_block);
-    const int64_t wanted_blocks = std::clamp<int64_t>(int64_t(all_channels_task_flops / kTaskFlops), 1,
+    const int64_t wanted_blocks = std::clamp<int64_t>(int64_t(all_channels_task_flops / task_flops), 1,
                                                       (kMinimumTasks + tasks_per_block - 1) / tasks_per_block);
     int64_t tiles_per_block = aligned ? std::max<int64_t>(1, channel_tiles / wanted_blocks) : channel_tiles;
     while (channel_tiles % tiles_per_block != 0) --tiles_per_block;
@@ -116,12 +123,10 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     config.tiles_per_task = within_groups ? 0 : int(tiles_per_block);
     const double task_share_of_channels =
         within_groups ? 1.0 / double(spec.groups) : double(tiles_per_block) / double(channel_tiles);
-    // Row tasks below kTaskFlops take several rows, in tasks of equal height: MobileNetV2's 14x14
-    // and 28x28 depthwise layers ran 1.4-2x faster at 2 threads in one or two tasks than in their
-    // 28-56 row tasks (Intel Xeon, Sapphire Rapids class).
+    // Row tasks below task_flops take several rows, in tasks of equal height.
     if (!config.channel_major && spec.flops() > 0) {
         const double row_task_flops = all_channels_task_flops * task_share_of_channels;
-        const int64_t wanted_rows = std::clamp<int64_t>(int64_t(std::ceil(kTaskFlops / row_task_flops)), 1, spec.out.h);
+        const int64_t wanted_rows = std::clamp<int64_t>(int64_t(std::ceil(task_flops / row_task_flops)), 1, spec.out.h);
         const int64_t tasks_per_image = (spec.out.h + wanted_rows - 1) / wanted_rows;
         config.rows_per_task = int((spec.out.h + tasks_per_image - 1) / tasks_per_image);
     }
@@ -211,6 +216,10 @@ void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Hali
             .fuse(task, n, task);
     }
     output.parallel(task).vectorize(ci, vector_width).unroll(ci).unroll(xi);
+    // Halide would otherwise peel the first and last tasks for the padding rows and leave their
+    // row loops unpartitioned: every load of those tasks' rows behind a boundary select. Within
+    // each task, only the padding rows take the select.
+    if (!config.channel_major && config.rows_per_task > 1) output.partition(task, Halide::Partition::Never);
 
     Halide::Func accumulator = p.stage(stage::kAccumulator);
     const Halide::RDom &r = p.reduction;  // (kx, ky, ci)

@@ -15,6 +15,33 @@ TEST(TensorViews, StridedInputGivesTheSameResultAsItsContiguousCopy) {
     for (int64_t i = 0; i < a.numel(); ++i) ASSERT_EQ(a.data()[i], b.data()[i]) << i;
 }
 
+// Kernels load and store 64-byte vectors: storage on a cache line keeps each in one line.
+TEST(TensorViews, TensorsStartOnACacheLineAndZeroed) {
+    for (const Shape &sizes : std::vector<Shape>{{0}, {1}, {3}, {5, 7}, {1, 576, 14, 14}, {1, 64, 112, 112}}) {
+        const Tensor t(sizes);
+        EXPECT_EQ(reinterpret_cast<uintptr_t>(t.data()) % 64, 0u) << format_shape(sizes);
+        for (int64_t i = 0; i < t.numel(); ++i) ASSERT_EQ(t.data()[i], 0.0f) << format_shape(sizes) << " at " << i;
+    }
+    Conv2d conv(Conv2dOptions(16, 16, 3).padding(1).groups(16));
+    const Tensor y = conv.forward(random_tensor({1, 16, 9, 9}, 5));
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(y.data()) % 64, 0u);
+}
+
+// Callers' memory need not be aligned: an input one float past a cache line gives the same result.
+TEST(TensorViews, InputOffCacheLineGivesTheSameResult) {
+    Conv2d conv(Conv2dOptions(32, 32, 3).padding(1).groups(32).layout(Layout::NHWC));
+    const Shape sizes{1, 32, 7, 7};
+    const Shape channels_last = layout_strides(sizes, 1, Layout::NHWC);
+    Tensor x(sizes, channels_last);
+    copy_elements(random_tensor(sizes, 8), x.view());
+    Tensor shifted_storage({x.numel() + 1});
+    const TensorView shifted(shifted_storage.data() + 1, sizes, channels_last);
+    copy_elements(x, shifted);
+    const Tensor a = conv.forward(x), b = conv.forward(ConstTensorView(shifted));
+    ASSERT_EQ(a.sizes(), b.sizes());
+    for (int64_t i = 0; i < a.numel(); ++i) ASSERT_EQ(a.data()[i], b.data()[i]) << i;
+}
+
 TEST(TensorViews, ChannelsLastLayerAcceptsAContiguousInputByCopying) {
     const Tensor x = random_tensor({2, 3, 5, 6}, 4);
     Conv2d nchw(Conv2dOptions(3, 4, 3));

@@ -48,7 +48,7 @@ struct BasicTensorView {
 using TensorView = BasicTensorView<float>;
 using ConstTensorView = BasicTensorView<const float>;
 
-// Owning, dense storage in the memory order its strides give.
+// Owning, dense storage in the memory order its strides give, starting on a 64-byte cache line.
 class Tensor {
 public:
     Tensor() = default;
