@@ -174,6 +174,19 @@ TEST(ScheduleConfigs, RulesKeepWholeVectorsOnGroupsAndDepthwise) {
     }, "scalars must be the " + std::to_string(widest / 2) + " output channels per group");
 }
 
+TEST(ScheduleConfigs, RulesSizeDepthwiseTasksByTheirTime) {
+    // A depthwise conv of 2 MFLOP (MobileNetV2's 576 channels at 14x14) runs long enough to share
+    // between threads: several tasks, where a dense conv's FLOPs would make it one.
+    const OpSpec depthwise = Conv2d(Conv2dOptions(576, 576, 3).groups(576).padding(1).layout(Layout::NHWC)
+                                        .schedule("hand")).spec({1, 576, 14, 14});
+    ASSERT_EQ(depthwise.config.family, ScheduleFamily::ChannelTiles);
+    const int64_t channel_tile = int64_t(depthwise.config.vector_width) * depthwise.config.vectors;
+    const int64_t blocks = 576 / channel_tile / (depthwise.config.tiles_per_task ? depthwise.config.tiles_per_task
+                                                                                 : 576 / channel_tile);
+    const int64_t row_tasks = (14 + depthwise.config.rows_per_task - 1) / depthwise.config.rows_per_task;
+    EXPECT_GE(blocks * row_tasks, 2);
+}
+
 TEST(ScheduleConfigs, TextRoundTripsAndIsPartOfTheKernelKey) {
     const OpSpec spec = Conv2d(Conv2dOptions(64, 64, 3).padding(1).schedule("hand")).spec({1, 64, 14, 14});
     ASSERT_EQ(spec.config.family, ScheduleFamily::ChannelTiles);
