@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <new>
 #include <vector>
 
 namespace convgen::detail {
@@ -73,5 +74,11 @@ ScratchPool &pool() {
 void *scratch_allocate(size_t bytes) { return pool().allocate(bytes); }
 
 void scratch_release(void *block) { pool().release(block); }
+
+ScratchBlock scratch_block(size_t bytes) {
+    ScratchBlock block(scratch_allocate(bytes));
+    if (!block) throw std::bad_alloc();
+    return block;
+}
 
 }  // namespace convgen::detail
