@@ -19,9 +19,11 @@ constexpr int kTasksPerThread = 1;
 constexpr int kShortestBand = 4;
 // Each strip streams every layer's weights through the cache again: strips of fewer output
 // positions than this spread that over too little work (MobileNetV2's 14x14 and 7x7 blocks, with
-// 0.2-0.6 MB of weights per layer, ran 1.2-1.8x slower in one-row strips than layer by layer;
-// Intel Xeon, Sapphire Rapids class).
-constexpr int64_t kStripPositions = 56;
+// 0.2-0.6 MB of weights per layer, ran 1.2-1.8x slower in one-row strips than layer by layer).
+// `convgen tune --blocks` on MobileNetV2's blocks chose strips of 196-224 positions on most
+// shapes at 1 thread: 4 rows of a 56x56 block ran 1.44x faster than one, 7 of a 28x28 1.1x
+// (Intel Xeon, Sapphire Rapids class).
+constexpr int64_t kStripPositions = 196;
 // Chains whose weights outgrow this run faster layer by layer: every strip streams them again.
 // The tuner chose layer by layer for ResNet-50's stages 3 and 4 (4.4 and 17 MB of weights) and
 // fused for every chain under 1.3 MB; MobileNetV2's last block (1.8 MB) went either way.
