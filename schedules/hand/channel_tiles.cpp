@@ -32,14 +32,18 @@ constexpr int64_t kMostDepthwiseColumns = 8;
 
 // One vector of channels by the 4 to kMostDepthwiseColumns columns that divide the row best (a
 // tile shifted inwards at the row's end recomputes columns), the widest of equals, as many as fit
-// the registers beside the taps' weights, the input vector and the broadcast. None when even one
-// column does not fit (a 5x5 filter with 16 registers): its weights are then reloaded.
+// the registers beside the taps' weights, the input vector and the broadcast, or a whole row that
+// short. None when even one column does not fit (a 5x5 filter with 16 registers).
 RegisterTile depthwise_tile(const OpSpec &spec, const Halide::Target &target) {
     int vector_width = target.natural_vector_size<float>();
     while (vector_width > spec.out_channels && vector_width > 4) vector_width /= 2;
     const int64_t fitting = vector_registers(target) - live_taps(spec).area() - 2;
-    const int64_t most = std::min({kMostDepthwiseColumns, spec.out.w, fitting});
-    if (vector_width > spec.out_channels || most < 1) return {};
+    if (vector_width > spec.out_channels || fitting < 1) return {};
+    // A row of up to kMostDepthwiseColumns is one tile even past the registers, its weights then
+    // reloaded from L1: two shifted tiles recompute columns (a 5x5 filter's 7-column rows ran
+    // 1.5-1.65x faster in one tile of 7 than in two of 4; Intel Xeon, Sapphire Rapids class).
+    const int64_t most = spec.out.w <= kMostDepthwiseColumns ? spec.out.w
+                                                              : std::min(kMostDepthwiseColumns, fitting);
     RegisterTile best{vector_width, 1, int(most)};
     double best_useful = 0;
     for (int64_t columns = std::min<int64_t>(4, most); columns <= most; ++columns) {

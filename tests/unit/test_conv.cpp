@@ -93,6 +93,9 @@ std::vector<ConvCase> conv2d_cases() {
     // Depthwise filters of more taps than are unrolled (ConvNeXt's 7x7): a loop over the taps.
     cases.push_back({"nhwc_depthwise_7x7", {1, 16, 9, 10}, 16, {7}, {1}, {1}, 3, 16, true, PaddingMode::Reflect,
                      Activation::Relu, Layout::NHWC});
+    // A 5x5 depthwise filter on rows of 7: one 7-column tile, its weights past the registers.
+    cases.push_back({"nhwc_depthwise_5x5_short_rows", {1, 32, 7, 7}, 32, {5}, {1}, {1}, 2, 32, true,
+                     PaddingMode::Zeros, Activation::Relu6, Layout::NHWC});
     cases.push_back({"wide_rows_reflect_stride2", {2, 6, 5, 70}, 16, {3}, {2}, {1}, 1, 1, true, PaddingMode::Reflect});
     cases.push_back({"wide_rows_depthwise", {1, 6, 5, 45}, 6, {3}, {1}, {1}, 1, 6});
     cases.push_back({"wide_rows_depthwise_stride2", {1, 4, 7, 40}, 8, {5}, {2}, {1}, 2, 4, true,

@@ -167,6 +167,10 @@ TEST(ScheduleConfigs, RulesKeepWholeVectorsOnGroupsAndDepthwise) {
     EXPECT_EQ(depthwise.config.vectors, 1);
     EXPECT_LE(depthwise.config.scalars, 8);
     EXPECT_EQ(28 % depthwise.config.scalars, 0);
+    // A 5x5 filter's rows of 7 are one tile of 7 where a column fits the registers at all (AVX-512).
+    const OpSpec short_rows = Conv2d(Conv2dOptions(960, 960, 5).groups(960).padding(2).layout(Layout::NHWC)
+                                         .schedule("hand")).spec({1, 960, 7, 7});
+    if (widest == 16) EXPECT_EQ(short_rows.config.scalars, 7);
     expect_error<ValueError>([&] {
         Conv2d(Conv2dOptions(narrow_channels, narrow_channels, 3).groups(32).padding(1).schedule("hand").schedule_config(
                    "planar vw=" + std::to_string(widest) + " vectors=1 scalars=1 stage=1"))
