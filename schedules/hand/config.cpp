@@ -65,6 +65,10 @@ void check_channel_tiles(const OpSpec &spec, const Halide::Target &target, const
     if (config.channel_major && config.rows_per_task != 1) {
         refuse(config, "channel_major tasks sweep every row (rows_per_task=1)");
     }
+    if (config.columns_outer && (config.channel_major || config.input_block)) {
+        refuse(config, "columns_outer orders a row's tiles; channel_major and input_block tasks have no such loop "
+                       "(channel_major=0, input_block=0)");
+    }
     if (config.input_block) {
         if (!whole_tiles || spec.out.w % config.scalars != 0 || config.input_block >= in_per_group) {
             refuse(config, "input_block needs whole channel tiles, scalars dividing the output width and "

@@ -77,6 +77,7 @@ TEST(ScheduleConfigs, PartChannelTilesReadZeroPaddedBlocks) {
     const Shape input{2, 24, 9, 11};
     for (const Layout layout : {Layout::NCHW, Layout::NHWC}) {
         for (const std::string order : {"channel_major=0 tiles_per_task=0", "channel_major=0 tiles_per_task=1",
+                                        "channel_major=0 tiles_per_task=0 columns_outer=1",
                                         "channel_major=1 tiles_per_task=1"}) {
             const std::string config = "channel_tiles vw=8 vectors=4 scalars=5 input_block=0 unroll=4 " + order +
                                        " stage=1 restride=0";
@@ -93,12 +94,14 @@ TEST(ScheduleConfigs, PartChannelTilesReadZeroPaddedBlocks) {
     // Depthwise tiles may span channels (one per group); the last is shifted back, so its padding
     // channels never read input channels past the end.
     for (const Layout layout : {Layout::NCHW, Layout::NHWC}) {
-        SCOPED_TRACE(layout == Layout::NHWC ? "depthwise nhwc" : "depthwise nchw");
-        Conv2d conv(Conv2dOptions(24, 24, 3).groups(24).padding(1).bias(true).layout(layout).schedule("hand")
-                        .schedule_config("channel_tiles vw=8 vectors=2 scalars=3 input_block=0 unroll=1 channel_major=0 "
-                                         "tiles_per_task=0 stage=0 restride=0"));
-        EXPECT_EQ(packed_out_channels(conv.spec(input)), 24);
-        expect_matches_reference(conv, random_tensor(input, 6, layout_strides(input, 1, layout)));
+        for (const std::string order : {"columns_outer=0", "columns_outer=1"}) {
+            SCOPED_TRACE(order + (layout == Layout::NHWC ? " depthwise nhwc" : " depthwise nchw"));
+            Conv2d conv(Conv2dOptions(24, 24, 3).groups(24).padding(1).bias(true).layout(layout).schedule("hand")
+                            .schedule_config("channel_tiles vw=8 vectors=2 scalars=3 input_block=0 unroll=1 "
+                                             "channel_major=0 tiles_per_task=0 stage=0 restride=0 " + order));
+            EXPECT_EQ(packed_out_channels(conv.spec(input)), 24);
+            expect_matches_reference(conv, random_tensor(input, 6, layout_strides(input, 1, layout)));
+        }
     }
     // Grouped convs keep tiles within a group: one that does not divide it shifts inwards there,
     // over weights packed a group to a block (no padding).
@@ -109,6 +112,10 @@ TEST(ScheduleConfigs, PartChannelTilesReadZeroPaddedBlocks) {
     EXPECT_EQ(grouped.weight_block, 20);
     EXPECT_EQ(packed_out_channels(grouped), 40);
     expect_matches_reference(grouped_conv, random_tensor(input, 7));
+    const Conv2d grouped_columns_outer(Conv2dOptions(24, 40, 1).groups(2).schedule("hand").schedule_config(
+        "channel_tiles vw=8 vectors=2 scalars=5 input_block=0 unroll=4 channel_major=0 tiles_per_task=0 stage=0 "
+        "restride=0 columns_outer=1"));
+    expect_matches_reference(grouped_columns_outer, random_tensor(input, 7));
 }
 
 // The rules keep whole vectors busy on grouped and depthwise convs (what they choose, not how
@@ -191,6 +198,20 @@ TEST(ScheduleConfigs, RulesSizeDepthwiseTasksByTheirTime) {
     EXPECT_GE(blocks * row_tasks, 2);
 }
 
+TEST(ScheduleConfigs, RulesSweepLargeDepthwiseRowsColumnTileByColumnTile) {
+    // Input past L2 with a 3x3 filter: column tiles outermost (contiguous input). A small input, or
+    // a 5x5 filter whose tiles would reload 25 weight vectors each: channel tiles sweep the row.
+    const auto depthwise = [](int64_t channels, int64_t kernel, int64_t size) {
+        return Conv2d(Conv2dOptions(channels, channels, kernel).groups(channels).padding(kernel / 2)
+                          .layout(Layout::NHWC).schedule("hand")).spec({1, channels, size, size}).config;
+    };
+    const ScheduleConfig large = depthwise(96, 3, 112);
+    ASSERT_EQ(large.family, ScheduleFamily::ChannelTiles);
+    EXPECT_TRUE(large.columns_outer);
+    EXPECT_FALSE(depthwise(96, 3, 14).columns_outer);
+    EXPECT_FALSE(depthwise(96, 5, 112).columns_outer);
+}
+
 TEST(ScheduleConfigs, TextRoundTripsAndIsPartOfTheKernelKey) {
     const OpSpec spec = Conv2d(Conv2dOptions(64, 64, 3).padding(1).schedule("hand")).spec({1, 64, 14, 14});
     ASSERT_EQ(spec.config.family, ScheduleFamily::ChannelTiles);
@@ -214,6 +235,8 @@ TEST(ScheduleConfigs, ConfigsTheScheduleCannotHonourAreRefused) {
                              "vectors * vw exceeds the 64 vectorised outputs");
     expect_error<ValueError>([&] { layer("channel_tiles vw=8 vectors=4 scalars=9").spec(input); },
                              "scalars exceeds the 8 broadcast outputs");
+    expect_error<ValueError>([&] { layer("channel_tiles vw=8 vectors=4 scalars=4 channel_major=1 columns_outer=1").spec(input); },
+                             "columns_outer orders a row's tiles");
     expect_error<ValueError>([&] { layer("planar_depthwise vw=16 channels_per_task=1").spec(input); },
                              "planar_depthwise needs an NCHW depthwise conv");
     expect_error<ValueError>([&] { layer("winograd vw=8 vectors=2 scalars=4 tile=4").spec(input); },

@@ -47,6 +47,10 @@ struct ScheduleConfig {
     // ChannelTiles, row-major: consecutive output rows of one image per task; Winograd: rows of
     // output tiles.
     int rows_per_task = 1;
+    // ChannelTiles, row-major: each output row is swept column tile by column tile, every channel
+    // tile in turn (the tile's input columns stay in L1), instead of each channel tile sweeping
+    // the row (its weights stay in registers or L1).
+    bool columns_outer = false;
     // ChannelTiles, Planar: the padded input is staged once (channels innermost for channel tiles).
     bool stage_input = false;
     // ChannelTiles: staged rows restrided off a multiple of 4 KiB (no L1 set aliasing).
