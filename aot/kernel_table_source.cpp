@@ -31,7 +31,7 @@ std::string config_initializer(const ScheduleConfig &c) {
        << ", .vectors = " << c.vectors << ", .scalars = " << c.scalars << ", .input_block = " << c.input_block
        << ", .reduction_unroll = " << c.reduction_unroll << ", .channel_major = " << c.channel_major
        << ", .tiles_per_task = " << c.tiles_per_task << ", .rows_per_task = " << c.rows_per_task
-       << ", .columns_outer = " << c.columns_outer
+       << ", .tile_order = " << c.tile_order
        << ", .stage_input = " << c.stage_input
        << ", .restride = " << c.restride << ", .channels_per_task = " << c.channels_per_task
        << ", .winograd_tile = " << c.winograd_tile << "}";

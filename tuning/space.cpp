@@ -88,7 +88,7 @@ std::vector<ScheduleSpace::Knob> ScheduleSpace::knobs(ScheduleFamily family) con
         if (spec_.groups > 1) tiles_per_task.insert(tiles_per_task.begin(), 0);
         add("tiles_per_task", &ScheduleConfig::tiles_per_task, tiles_per_task);
         add("rows_per_task", &ScheduleConfig::rows_per_task, powers_of_two(1, std::max<int64_t>(1, spec_.out.h)));
-        add("columns_outer", &ScheduleConfig::columns_outer, {0, 1});
+        add("tile_order", &ScheduleConfig::tile_order, {kRowsChannelsColumns, kRowsColumnsChannels, kChannelsRowsColumns});
         add("stage", &ScheduleConfig::stage_input, {0, 1});
         add("restride", &ScheduleConfig::restride, {0, 1});
         break;

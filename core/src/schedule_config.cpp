@@ -29,7 +29,7 @@ const std::vector<Field> &fields() {
         {"channel_major", {F::ChannelTiles}, nullptr, &ScheduleConfig::channel_major},
         {"tiles_per_task", {F::ChannelTiles, F::Winograd}, &ScheduleConfig::tiles_per_task},
         {"rows_per_task", {F::ChannelTiles, F::Winograd}, &ScheduleConfig::rows_per_task},
-        {"columns_outer", {F::ChannelTiles}, nullptr, &ScheduleConfig::columns_outer},
+        {"tile_order", {F::ChannelTiles}, &ScheduleConfig::tile_order},
         {"stage", {F::ChannelTiles, F::Planar}, nullptr, &ScheduleConfig::stage_input},
         {"restride", {F::ChannelTiles}, nullptr, &ScheduleConfig::restride},
         {"channels_per_task", {F::PlanarDepthwise}, &ScheduleConfig::channels_per_task},

@@ -65,9 +65,16 @@ void check_channel_tiles(const OpSpec &spec, const Halide::Target &target, const
     if (config.channel_major && config.rows_per_task != 1) {
         refuse(config, "channel_major tasks sweep every row (rows_per_task=1)");
     }
-    if (config.columns_outer && (config.channel_major || config.input_block)) {
-        refuse(config, "columns_outer orders a row's tiles; channel_major and input_block tasks have no such loop "
-                       "(channel_major=0, input_block=0)");
+    if (config.tile_order < kRowsChannelsColumns || config.tile_order > kChannelsRowsColumns) {
+        refuse(config, "tile_order must be 0 (rows, channel tiles, column tiles), 1 (rows, column tiles, channel "
+                       "tiles) or 2 (channel tiles, rows, column tiles)");
+    }
+    if (config.tile_order != kRowsChannelsColumns && (config.channel_major || config.input_block)) {
+        refuse(config, "tile_order orders a row-major task's tiles; channel_major and input_block tasks keep their "
+                       "own order (tile_order=0)");
+    }
+    if (config.tile_order == kChannelsRowsColumns && config.rows_per_task == 1) {
+        refuse(config, "tile_order=2 sweeps a task's rows per channel tile: it needs rows_per_task above 1");
     }
     if (config.input_block) {
         if (!whole_tiles || spec.out.w % config.scalars != 0 || config.input_block >= in_per_group) {

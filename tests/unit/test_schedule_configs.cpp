@@ -77,7 +77,8 @@ TEST(ScheduleConfigs, PartChannelTilesReadZeroPaddedBlocks) {
     const Shape input{2, 24, 9, 11};
     for (const Layout layout : {Layout::NCHW, Layout::NHWC}) {
         for (const std::string order : {"channel_major=0 tiles_per_task=0", "channel_major=0 tiles_per_task=1",
-                                        "channel_major=0 tiles_per_task=0 columns_outer=1",
+                                        "channel_major=0 tiles_per_task=0 tile_order=1",
+                                        "channel_major=0 tiles_per_task=1 rows_per_task=3 tile_order=2",
                                         "channel_major=1 tiles_per_task=1"}) {
             const std::string config = "channel_tiles vw=8 vectors=4 scalars=5 input_block=0 unroll=4 " + order +
                                        " stage=1 restride=0";
@@ -94,7 +95,7 @@ TEST(ScheduleConfigs, PartChannelTilesReadZeroPaddedBlocks) {
     // Depthwise tiles may span channels (one per group); the last is shifted back, so its padding
     // channels never read input channels past the end.
     for (const Layout layout : {Layout::NCHW, Layout::NHWC}) {
-        for (const std::string order : {"columns_outer=0", "columns_outer=1"}) {
+        for (const std::string order : {"tile_order=0", "tile_order=1", "rows_per_task=4 tile_order=2"}) {
             SCOPED_TRACE(order + (layout == Layout::NHWC ? " depthwise nhwc" : " depthwise nchw"));
             Conv2d conv(Conv2dOptions(24, 24, 3).groups(24).padding(1).bias(true).layout(layout).schedule("hand")
                             .schedule_config("channel_tiles vw=8 vectors=2 scalars=3 input_block=0 unroll=1 "
@@ -112,10 +113,10 @@ TEST(ScheduleConfigs, PartChannelTilesReadZeroPaddedBlocks) {
     EXPECT_EQ(grouped.weight_block, 20);
     EXPECT_EQ(packed_out_channels(grouped), 40);
     expect_matches_reference(grouped_conv, random_tensor(input, 7));
-    const Conv2d grouped_columns_outer(Conv2dOptions(24, 40, 1).groups(2).schedule("hand").schedule_config(
+    const Conv2d grouped_column_tiles_outer(Conv2dOptions(24, 40, 1).groups(2).schedule("hand").schedule_config(
         "channel_tiles vw=8 vectors=2 scalars=5 input_block=0 unroll=4 channel_major=0 tiles_per_task=0 stage=0 "
-        "restride=0 columns_outer=1"));
-    expect_matches_reference(grouped_columns_outer, random_tensor(input, 7));
+        "restride=0 tile_order=1"));
+    expect_matches_reference(grouped_column_tiles_outer, random_tensor(input, 7));
 }
 
 // The rules keep whole vectors busy on grouped and depthwise convs (what they choose, not how
@@ -207,9 +208,9 @@ TEST(ScheduleConfigs, RulesSweepLargeDepthwiseRowsColumnTileByColumnTile) {
     };
     const ScheduleConfig large = depthwise(96, 3, 112);
     ASSERT_EQ(large.family, ScheduleFamily::ChannelTiles);
-    EXPECT_TRUE(large.columns_outer);
-    EXPECT_FALSE(depthwise(96, 3, 14).columns_outer);
-    EXPECT_FALSE(depthwise(96, 5, 112).columns_outer);
+    EXPECT_EQ(large.tile_order, kRowsColumnsChannels);
+    EXPECT_EQ(depthwise(96, 3, 14).tile_order, kRowsChannelsColumns);
+    EXPECT_EQ(depthwise(96, 5, 112).tile_order, kRowsChannelsColumns);
 }
 
 TEST(ScheduleConfigs, TextRoundTripsAndIsPartOfTheKernelKey) {
@@ -235,8 +236,8 @@ TEST(ScheduleConfigs, ConfigsTheScheduleCannotHonourAreRefused) {
                              "vectors * vw exceeds the 64 vectorised outputs");
     expect_error<ValueError>([&] { layer("channel_tiles vw=8 vectors=4 scalars=9").spec(input); },
                              "scalars exceeds the 8 broadcast outputs");
-    expect_error<ValueError>([&] { layer("channel_tiles vw=8 vectors=4 scalars=4 channel_major=1 columns_outer=1").spec(input); },
-                             "columns_outer orders a row's tiles");
+    expect_error<ValueError>([&] { layer("channel_tiles vw=8 vectors=4 scalars=4 channel_major=1 tile_order=1").spec(input); },
+                             "tile_order orders a row-major task's tiles");
     expect_error<ValueError>([&] { layer("planar_depthwise vw=16 channels_per_task=1").spec(input); },
                              "planar_depthwise needs an NCHW depthwise conv");
     expect_error<ValueError>([&] { layer("winograd vw=8 vectors=2 scalars=4 tile=4").spec(input); },

@@ -26,6 +26,17 @@ enum class ScheduleFamily {
 
 std::string_view to_string(ScheduleFamily);
 
+// A row-major channel-tiles task's loops, outermost first.
+enum TileOrder : int {
+    // Each channel tile sweeps a row: its weights stay in registers or L1 along the row.
+    kRowsChannelsColumns = 0,
+    // Each column tile takes every channel tile in turn: its input stays in L1 and is read
+    // contiguously (channels innermost), not a line every `channels` floats.
+    kRowsColumnsChannels = 1,
+    // Each channel tile sweeps the task's rows: its weights stay in L1 over them.
+    kChannelsRowsColumns = 2,
+};
+
 struct ScheduleConfig {
     ScheduleFamily family = ScheduleFamily::None;
     // The register tile: `vectors` vectors of `vector_width` floats times `scalars` broadcasts
@@ -47,10 +58,8 @@ struct ScheduleConfig {
     // ChannelTiles, row-major: consecutive output rows of one image per task; Winograd: rows of
     // output tiles.
     int rows_per_task = 1;
-    // ChannelTiles, row-major: each output row is swept column tile by column tile, every channel
-    // tile in turn (the tile's input columns stay in L1), instead of each channel tile sweeping
-    // the row (its weights stay in registers or L1).
-    bool columns_outer = false;
+    // ChannelTiles, row-major: the order of a task's loops over its tiles (TileOrder).
+    int tile_order = 0;
     // ChannelTiles, Planar: the padded input is staged once (channels innermost for channel tiles).
     bool stage_input = false;
     // ChannelTiles: staged rows restrided off a multiple of 4 KiB (no L1 set aliasing).
