@@ -18,14 +18,22 @@ namespace {
 // load-bound kernels (depthwise convs) up to a third of their time, by the luck of the address.
 constexpr size_t kStorageAlignment = 64;
 
-std::shared_ptr<float[]> zeroed_storage(int64_t count) {
+enum class Fill { Zeros, None };
+
+std::shared_ptr<float[]> storage(int64_t count, Fill fill) {
     if (uint64_t(count) > (SIZE_MAX - kStorageAlignment) / sizeof(float)) throw std::bad_alloc();
     const size_t bytes = size_t(std::max<int64_t>(count, 1)) * sizeof(float);
     const size_t rounded = (bytes + kStorageAlignment - 1) / kStorageAlignment * kStorageAlignment;
     void *block = std::aligned_alloc(kStorageAlignment, rounded);
     if (!block) throw std::bad_alloc();
-    std::memset(block, 0, rounded);
+    if (fill == Fill::Zeros) std::memset(block, 0, rounded);
     return std::shared_ptr<float[]>(static_cast<float *>(block), [](float *p) { std::free(p); });
+}
+
+void check_sizes(const Shape &sizes) {
+    for (int64_t s : sizes) {
+        if (s < 0) throw RuntimeError("Trying to create tensor with negative dimension " + std::to_string(s));
+    }
 }
 
 // Strides for storing the dims of `sizes` in `memory_order` (outermost first).
@@ -90,12 +98,17 @@ void check_view_shape(ConstTensorView view, const std::string &name) {
 }  // namespace detail
 
 Tensor::Tensor(Shape sizes, Shape strides) {
-    for (int64_t s : sizes) {
-        if (s < 0) throw RuntimeError("Trying to create tensor with negative dimension " + std::to_string(s));
-    }
-    const int64_t count = element_count(sizes);
-    storage_ = zeroed_storage(count);
+    check_sizes(sizes);
+    storage_ = storage(element_count(sizes), Fill::Zeros);
     view_ = TensorView(storage_.get(), std::move(sizes), std::move(strides));
+}
+
+Tensor Tensor::empty(Shape sizes, Shape strides) {
+    check_sizes(sizes);
+    Tensor t;
+    t.storage_ = storage(element_count(sizes), Fill::None);
+    t.view_ = TensorView(t.storage_.get(), std::move(sizes), std::move(strides));
+    return t;
 }
 
 Tensor Tensor::copy_of(ConstTensorView view) {

@@ -1,4 +1,5 @@
 // Tensor views: zero-copy dense inputs, strided and channels-last inputs, caller-owned outputs.
+#include "expect_error.h"
 #include "test_support.h"
 
 namespace convgen::testing {
@@ -25,6 +26,18 @@ TEST(TensorViews, TensorsStartOnACacheLineAndZeroed) {
     Conv2d conv(Conv2dOptions(16, 16, 3).padding(1).groups(16));
     const Tensor y = conv.forward(random_tensor({1, 16, 9, 9}, 5));
     EXPECT_EQ(reinterpret_cast<uintptr_t>(y.data()) % 64, 0u);
+}
+
+// Uninitialised tensors (forward's outputs) keep the sizes, strides and alignment, and refuse
+// negative sizes as zeroed ones do.
+TEST(TensorViews, EmptyTensorsAreAlignedWithTheirLayout) {
+    const Shape sizes{1, 24, 5, 7};
+    const Tensor t = Tensor::empty(sizes, channels_last_strides(sizes, 1));
+    EXPECT_EQ(t.sizes(), sizes);
+    EXPECT_EQ(t.strides(), channels_last_strides(sizes, 1));
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(t.data()) % 64, 0u);
+    EXPECT_EQ(Tensor::empty({0, 3}).numel(), 0);
+    expect_error<RuntimeError>([] { Tensor::empty({2, -1}); }, "Trying to create tensor with negative dimension -1");
 }
 
 // Callers' memory need not be aligned: an input one float past a cache line gives the same result.

@@ -52,7 +52,11 @@ using ConstTensorView = BasicTensorView<const float>;
 class Tensor {
 public:
     Tensor() = default;
+    // Zero-filled, as torch.zeros.
     explicit Tensor(Shape sizes, Shape strides = {});
+    // Uninitialised, as torch.empty: for outputs a kernel overwrites in full, which then skip a
+    // pass over memory as large as the output.
+    static Tensor empty(Shape sizes, Shape strides = {});
     // Copies `view` into a new contiguous tensor.
     static Tensor copy_of(ConstTensorView view);
 
