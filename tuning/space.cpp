@@ -90,6 +90,7 @@ std::vector<ScheduleSpace::Knob> ScheduleSpace::knobs(ScheduleFamily family) con
         add("rows_per_task", &ScheduleConfig::rows_per_task, powers_of_two(1, std::max<int64_t>(1, spec_.out.h)));
         add("tile_order", &ScheduleConfig::tile_order, {kRowsChannelsColumns, kRowsColumnsChannels, kChannelsRowsColumns});
         add("stage", &ScheduleConfig::stage_input, {0, 1});
+        add("stage_per_task", &ScheduleConfig::stage_per_task, {0, 1});
         add("restride", &ScheduleConfig::restride, {0, 1});
         break;
     }

@@ -31,6 +31,7 @@ const std::vector<Field> &fields() {
         {"rows_per_task", {F::ChannelTiles, F::Winograd}, &ScheduleConfig::rows_per_task},
         {"tile_order", {F::ChannelTiles}, &ScheduleConfig::tile_order},
         {"stage", {F::ChannelTiles, F::Planar}, nullptr, &ScheduleConfig::stage_input},
+        {"stage_per_task", {F::ChannelTiles}, nullptr, &ScheduleConfig::stage_per_task},
         {"restride", {F::ChannelTiles}, nullptr, &ScheduleConfig::restride},
         {"channels_per_task", {F::PlanarDepthwise}, &ScheduleConfig::channels_per_task},
         {"tile", {F::Winograd}, &ScheduleConfig::winograd_tile},

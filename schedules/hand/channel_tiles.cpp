@@ -275,10 +275,15 @@ void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Hali
     if (config.stage_input) {
         Halide::Func staged = p.stage(stage::kPaddedInput);
         Halide::Var row("row");
-        staged.compute_root().reorder_storage(c, x, y, n).reorder(c, x, y, n).fuse(y, n, row);
+        staged.reorder_storage(c, x, y, n).reorder(c, x, y, n);
+        if (config.stage_per_task) {
+            staged.compute_at(output, task);
+        } else {
+            staged.compute_root().fuse(y, n, row);
+            // A small copy is done sooner by the calling thread than by waking the pool for it.
+            if (input_bytes(spec) > kParallelCopyBytes) staged.parallel(row);
+        }
         if (config.restride) staged.bound_storage(c, int(non_aliasing_channel_stride(spec.channels)));
-        // A small copy is done sooner by the calling thread than by waking the pool for it.
-        if (input_bytes(spec) > kParallelCopyBytes) staged.parallel(row);
         if (spec.layout == Layout::NHWC) staged.vectorize(c, vector_width, Halide::TailStrategy::GuardWithIf);
     }
 }

@@ -87,6 +87,7 @@ void check_channel_tiles(const OpSpec &spec, const Halide::Target &target, const
         refuse(config, "unroll must divide the " + std::to_string(in_per_group) + " input channels per group");
     }
     if (config.restride && !config.stage_input) refuse(config, "restride needs stage=1");
+    if (config.stage_per_task && !config.stage_input) refuse(config, "stage_per_task needs stage=1");
 }
 
 void check_winograd(const OpSpec &spec, const Halide::Target &target, const ScheduleConfig &config) {

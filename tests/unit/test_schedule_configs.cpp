@@ -79,7 +79,9 @@ TEST(ScheduleConfigs, PartChannelTilesReadZeroPaddedBlocks) {
         for (const std::string order : {"channel_major=0 tiles_per_task=0", "channel_major=0 tiles_per_task=1",
                                         "channel_major=0 tiles_per_task=0 tile_order=1",
                                         "channel_major=0 tiles_per_task=1 rows_per_task=3 tile_order=2",
-                                        "channel_major=1 tiles_per_task=1"}) {
+                                        "channel_major=1 tiles_per_task=1",
+                                        "channel_major=1 tiles_per_task=1 stage_per_task=1",
+                                        "channel_major=0 tiles_per_task=1 rows_per_task=3 stage_per_task=1"}) {
             const std::string config = "channel_tiles vw=8 vectors=4 scalars=5 input_block=0 unroll=4 " + order +
                                        " stage=1 restride=0";
             SCOPED_TRACE(config + (layout == Layout::NHWC ? " nhwc" : " nchw"));
@@ -95,7 +97,8 @@ TEST(ScheduleConfigs, PartChannelTilesReadZeroPaddedBlocks) {
     // Depthwise tiles may span channels (one per group); the last is shifted back, so its padding
     // channels never read input channels past the end.
     for (const Layout layout : {Layout::NCHW, Layout::NHWC}) {
-        for (const std::string order : {"tile_order=0", "tile_order=1", "rows_per_task=4 tile_order=2"}) {
+        for (const std::string order : {"tile_order=0", "tile_order=1", "rows_per_task=4 tile_order=2",
+                                        "vectors=1 channel_major=1 tiles_per_task=1 stage=1 stage_per_task=1"}) {
             SCOPED_TRACE(order + (layout == Layout::NHWC ? " depthwise nhwc" : " depthwise nchw"));
             Conv2d conv(Conv2dOptions(24, 24, 3).groups(24).padding(1).bias(true).layout(layout).schedule("hand")
                             .schedule_config("channel_tiles vw=8 vectors=2 scalars=3 input_block=0 unroll=1 "
@@ -236,6 +239,8 @@ TEST(ScheduleConfigs, ConfigsTheScheduleCannotHonourAreRefused) {
                              "vectors * vw exceeds the 64 vectorised outputs");
     expect_error<ValueError>([&] { layer("channel_tiles vw=8 vectors=4 scalars=9").spec(input); },
                              "scalars exceeds the 8 broadcast outputs");
+    expect_error<ValueError>([&] { layer("channel_tiles vw=8 vectors=4 scalars=4 stage=0 stage_per_task=1").spec(input); },
+                             "stage_per_task needs stage=1");
     expect_error<ValueError>([&] { layer("channel_tiles vw=8 vectors=4 scalars=4 channel_major=1 tile_order=1").spec(input); },
                              "tile_order orders a row-major task's tiles");
     expect_error<ValueError>([&] { layer("planar_depthwise vw=16 channels_per_task=1").spec(input); },

@@ -62,6 +62,9 @@ struct ScheduleConfig {
     int tile_order = 0;
     // ChannelTiles, Planar: the padded input is staged once (channels innermost for channel tiles).
     bool stage_input = false;
+    // ChannelTiles: the staged input is copied per parallel task (its rows and channels, while
+    // they are in cache) instead of once before the parallel loop.
+    bool stage_per_task = false;
     // ChannelTiles: staged rows restrided off a multiple of 4 KiB (no L1 set aliasing).
     bool restride = false;
     // PlanarDepthwise: channels per parallel task.
