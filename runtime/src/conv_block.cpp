@@ -3,6 +3,7 @@
 
 #include "convgen/errors.h"
 #include "convgen/name_table.h"
+#include "convgen/threads.h"
 #include "format.h"
 #include "kernel_buffer.h"
 #include "kernel_cache.h"
@@ -71,7 +72,7 @@ BlockPlan ConvBlockImpl::make_plan(const Shape &input_sizes) const {
     if (!chosen && options_.fusion() == BlockFusion::Auto) chosen = database_chain_config(chain);
     // Auto without a measurement: the rule.
     const bool auto_unfused = options_.fusion() == BlockFusion::Auto &&
-                              (chosen ? !chosen->fused() : !schedules::fusion_pays(chain));
+                              (chosen ? !chosen->fused() : !schedules::fusion_pays(chain, num_threads()));
     if (options_.fusion() != BlockFusion::LayerByLayer && !auto_unfused) {
         const std::string why = fusion_refusal(chain);
         if (why.empty()) {

@@ -14,9 +14,10 @@ namespace convgen::schedules {
 // Why the chain cannot run as one fused kernel on target; empty when it can.
 std::string fusion_refusal(const ChainSpec &chain, const Halide::Target &target);
 
-// The rule for when fusing is worth it, where no measurement says: unless the chain's weights
-// are too large to stream again for every strip.
-bool fusion_pays(const ChainSpec &chain);
+// The rule for when fusing is worth it at `threads`, where no measurement says: unless the
+// chain's weights are too large to stream again for every strip, or the bands the threads take
+// recompute too large a share of the image at their boundaries.
+bool fusion_pays(const ChainSpec &chain, int threads);
 
 // Sets what a fused chain's schedule chooses: each layer's channel-tiles config (the register
 // tile and reduction unroll of the layer's own channel-tiles config -- tuned, pinned or the rules'

@@ -235,5 +235,22 @@ TEST(ConvBlock, AutoRunsChainsWithLargeWeightsLayerByLayer) {
               0u);
 }
 
+// Two bands of a 7-row image both compute 2 of the 7 intermediate rows the depthwise window
+// shares across their boundary: on 2 threads the rule runs it layer by layer, on 1 (one band) fused.
+TEST(ConvBlock, AutoRunsSmallImagesLayerByLayerWhenBandsShareTooManyRows) {
+    const std::vector<Conv2d> layers{
+        Conv2d(Conv2dOptions(16, 64, 1).activation(Activation::Relu6).layout(Layout::NHWC)),
+        Conv2d(Conv2dOptions(64, 64, 3).groups(64).padding(1).activation(Activation::Relu6).layout(Layout::NHWC)),
+        Conv2d(Conv2dOptions(64, 16, 1).layout(Layout::NHWC))};
+    const ConvBlock block(layers, ConvBlockOptions().residual(Residual::Input));
+    set_num_threads(1);
+    EXPECT_EQ(block.plan({1, 16, 7, 7}).rfind("fused(", 0), 0u) << block.plan({1, 16, 7, 7});
+    EXPECT_EQ(block.plan({1, 16, 28, 28}).rfind("fused(", 0), 0u);
+    set_num_threads(2);
+    EXPECT_EQ(block.plan({1, 16, 7, 7}), "layer_by_layer");
+    EXPECT_EQ(block.plan({1, 16, 28, 28}).rfind("fused(", 0), 0u) << block.plan({1, 16, 28, 28});
+    set_num_threads(0);
+}
+
 }  // namespace
 }  // namespace convgen::testing
