@@ -5,6 +5,7 @@
 // channels-innermost when that takes work out of the inner loop.
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "schedules/hand/hand.h"
 
@@ -22,11 +23,43 @@ constexpr double kL2OperandBytes = 512 * 1024;
 // 5x5 or 7x7 one's (those ran 0.75-0.95x so; Intel Xeon, Sapphire Rapids class).
 constexpr int64_t kMostReloadedTaps = 9;
 
-// Channels-innermost input rows whose stride is a multiple of 4 KiB put every column of a
-// register tile in the same L1 set, more lines than the set has ways: they evict each other.
-bool channel_stride_aliases(const OpSpec &spec) {
-    const int64_t column_step_bytes = 4 * spec.channels * spec.window.stride.w;
-    return column_step_bytes % kL1SetStrideBytes == 0;
+// The L1 ways a tile's input lines may share a set with: the fewest of the x86 parts convgen
+// runs on (AMD Zen 4's 32 KiB L1d is 8-way; Zen 5's and Intel Xeon's 48 KiB are 12-way), all
+// with 64 sets, kL1SetStrideBytes apart.
+constexpr int64_t kL1Ways = 8;
+
+// The input channels of each pixel a channel tile reads: every channel of an ungrouped conv, else
+// those of the groups its output channels fall in (depthwise: one per output channel).
+int64_t tile_input_channels(const OpSpec &spec, int64_t channel_tile) {
+    if (spec.groups == 1) return spec.channels;
+    const int64_t groups = std::max<int64_t>(1, channel_tile / (spec.out_channels / spec.groups));
+    return std::min(spec.channels, groups * (spec.channels / spec.groups));
+}
+
+// Whether a register tile's channels-innermost input lines evict each other from L1 before they
+// are read again. Pixels a multiple of 4 KiB apart put every column of the tile in one L1 set,
+// more lines than it has ways, for each block of channels the reduction reads. And the taps along
+// a row reread the lines of the columns beside them: where one row's lines fit L1 but more than
+// kL1Ways of them share a set, they miss too. A grouped tile, reading a line or two of each
+// pixel, aliases so at 1-2 KiB already: restrided, ResNeXt's 256- and 512-channel stride-2
+// grouped convs ran 1.9-2.7x faster (AMD EPYC, Zen 4 class).
+bool tile_inputs_alias(const OpSpec &spec, const RegisterTile &tile) {
+    const int64_t pixel_bytes = 4 * spec.channels;
+    if ((pixel_bytes * spec.window.stride.w) % kL1SetStrideBytes == 0) return true;
+    const int64_t row_taps = live_taps(spec).x.count;
+    if (row_taps == 1) return false;
+    const int64_t pixels = (tile.scalars - 1) * spec.window.stride.w + (row_taps - 1) * spec.window.dilation.w + 1;
+    const int64_t read_bytes = 4 * tile_input_channels(spec, int64_t(tile.vector_width) * tile.vectors);
+    constexpr int64_t kLineBytes = 4 * kCacheLineFloats;
+    std::vector<int64_t> lines_in_set(kL1SetStrideBytes / kLineBytes, 0);
+    int64_t lines = 0;
+    for (int64_t pixel = 0; pixel < pixels; ++pixel) {
+        const int64_t first = pixel * pixel_bytes / kLineBytes;
+        const int64_t last = (pixel * pixel_bytes + read_bytes - 1) / kLineBytes;
+        for (int64_t line = first; line <= last; ++line, ++lines) ++lines_in_set[size_t(line) % lines_in_set.size()];
+    }
+    const bool fits_l1 = lines <= kL1Ways * int64_t(lines_in_set.size());
+    return fits_l1 && *std::max_element(lines_in_set.begin(), lines_in_set.end()) > kL1Ways;
 }
 
 // Depthwise tiles: each column's taps load their own input vectors (a unit-stride 3x3 filter
@@ -173,7 +206,12 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     constexpr double kStagedInputBytesPerFlop = 0.005;
     const bool strided = spec.window.stride.h * spec.window.stride.w > 1;
     const bool copy_repaid = !strided || input_bytes(spec) < kStagedInputBytesPerFlop * spec.flops();
-    config.restride = channel_stride_aliases(spec);
+    config.restride = tile_inputs_alias(spec, tile);
+    // A one-vector tile loads a broadcast for each FMA, so its L1 misses cost more than the copy
+    // that restrides its input: ResNeXt-style stride-2 grouped convs ran 1.8-2.6x faster staged,
+    // a two-vector tile (1024 channels, groups of 32) at the FMA peak unstaged 0.45-0.95x so
+    // (AMD EPYC, Zen 4 class).
+    const bool restride_repaid = config.restride && tile.vectors == 1;
     if (spec.layout == Layout::NCHW) {
         // One output row per image (conv1d): every task, a block of channel tiles, sweeps the whole
         // input, which then pays for its transposition too (wav2vec 2.0's 512-channel stride-2
@@ -181,7 +219,7 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
         const bool one_row = spec.out.h == 1;
         config.stage_input = padded || config.channel_major || depthwise || one_row;
     } else {
-        config.stage_input = padded && !depthwise ? copy_repaid : config.restride;
+        config.stage_input = padded && !depthwise ? copy_repaid || restride_repaid : config.restride;
     }
     config.restride = config.restride && config.stage_input;
     return config;

@@ -216,6 +216,28 @@ TEST(ScheduleConfigs, RulesSweepLargeDepthwiseRowsColumnTileByColumnTile) {
     EXPECT_EQ(depthwise(96, 5, 112).tile_order, kRowsChannelsColumns);
 }
 
+TEST(ScheduleConfigs, RulesRestrideOneVectorGroupedTilesWhoseInputsAliasInL1) {
+    // Stride-2 grouped convs on channels-last input: 256 channels put a tile's 57 input columns 1 KiB
+    // apart, 14 to an L1 set; 128 channels, 7 to a set. A one-vector tile (a load per FMA) is worth
+    // the copy that restrides its input; a two-vector one stays unstaged.
+    const auto grouped = [](int64_t channels, int64_t groups, int64_t size) {
+        return Conv2d(Conv2dOptions(channels, channels, 3).groups(groups).stride(2).padding(1)
+                          .layout(Layout::NHWC).schedule("hand")).spec({1, channels, size, size}).config;
+    };
+    const ScheduleConfig aliasing = grouped(256, 32, 56);
+    ASSERT_EQ(aliasing.family, ScheduleFamily::ChannelTiles);
+    ASSERT_EQ(aliasing.vectors, 1);
+    EXPECT_TRUE(aliasing.stage_input);
+    EXPECT_TRUE(aliasing.restride);
+    const ScheduleConfig spread = grouped(128, 16, 56);
+    ASSERT_EQ(spread.vectors, 1);
+    EXPECT_FALSE(spread.stage_input);
+    EXPECT_FALSE(spread.restride);
+    const ScheduleConfig two_vectors = grouped(1024, 32, 14);
+    ASSERT_EQ(two_vectors.vectors, 2);
+    EXPECT_FALSE(two_vectors.stage_input);
+}
+
 TEST(ScheduleConfigs, TextRoundTripsAndIsPartOfTheKernelKey) {
     const OpSpec spec = Conv2d(Conv2dOptions(64, 64, 3).padding(1).schedule("hand")).spec({1, 64, 14, 14});
     ASSERT_EQ(spec.config.family, ScheduleFamily::ChannelTiles);
