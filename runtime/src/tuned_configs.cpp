@@ -43,10 +43,11 @@ public:
         return best ? std::optional<double>(best->ms) : std::nullopt;
     }
 
-    void reload(std::optional<std::string> path = std::nullopt) {
+    void reload(std::optional<std::string> path = std::nullopt, std::optional<bool> other_machines = std::nullopt) {
         std::lock_guard lock(mutex_);
         ++generation_;
         if (path) chosen_path_ = path;
+        if (other_machines) chosen_other_machines_ = other_machines;
         loaded_ = false;
         found_.clear();
     }
@@ -86,6 +87,8 @@ private:
         loaded_ = true;
         records_.clear();
         machine_class_ = tuning::this_machine().class_key();
+        const char *other = std::getenv("CONVGEN_TUNING_OTHER_MACHINES");
+        other_machines_ = chosen_other_machines_.value_or(other && std::string(other) == "1");
         const std::optional<std::filesystem::path> path =
             chosen_path_ ? std::optional<std::filesystem::path>(*chosen_path_) : tuning::default_database_path();
         std::error_code ec;
@@ -111,13 +114,15 @@ private:
         std::stable_sort(order.begin(), order.end(),
                          [&](int a, int b) { return std::abs(a - threads) < std::abs(b - threads); });
         for (int t : order) {
-            if (auto best = tuning::best_config(records_, {machine_class_, t, target, problem})) return best;
+            if (auto best = tuning::best_config(records_, {machine_class_, t, target, problem, other_machines_})) return best;
         }
         return std::nullopt;
     }
 
     bool loaded_ = false;
     std::optional<std::string> chosen_path_;
+    std::optional<bool> chosen_other_machines_;
+    bool other_machines_ = false;
     std::string machine_class_;
     std::vector<tuning::TuningRecord> records_;
     std::map<Key, std::optional<Best>> found_;
@@ -155,4 +160,5 @@ void report_unusable_tuned_config(const std::string &problem, const std::string 
 namespace convgen {
 void reload_tuning_database() { detail::tuned().reload(); }
 void set_tuning_database_path(const std::string &path) { detail::tuned().reload(path); }
+void use_other_machines_tuning(bool allow) { detail::tuned().reload(std::nullopt, allow); }
 }  // namespace convgen
