@@ -120,6 +120,14 @@ RegisterTile channel_tile(const OpSpec &spec, const Halide::Target &target) {
     return choose_tile(out_per_group, spec.out.w, target, out_per_group);
 }
 
+// A row-major task's loops, innermost first, from (ci, xi, xo, co, yi, ...) in kRowsChannelsColumns
+// order.
+std::vector<Halide::VarOrRVar> tile_loops(int order, std::vector<Halide::VarOrRVar> loops) {
+    if (order == kRowsColumnsChannels) std::swap(loops[2], loops[3]);
+    if (order == kChannelsRowsColumns) std::swap(loops[3], loops[4]);
+    return loops;
+}
+
 }  // namespace
 
 bool uses_channel_tiles(const OpSpec &spec, const Halide::Target &target) {
@@ -243,18 +251,6 @@ void accumulate_tile_in_registers(Halide::Func accumulator, const Halide::LoopLe
         update.split(r.z, rzo, rzu, config.reduction_unroll).unroll(rzu);
     }
 }
-
-namespace {
-
-// A row-major task's loops, innermost first, from (ci, xi, xo, co, yi, ...) in kRowsChannelsColumns
-// order.
-std::vector<Halide::VarOrRVar> tile_loops(int order, std::vector<Halide::VarOrRVar> loops) {
-    if (order == kRowsColumnsChannels) std::swap(loops[2], loops[3]);
-    if (order == kChannelsRowsColumns) std::swap(loops[3], loops[4]);
-    return loops;
-}
-
-}  // namespace
 
 void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &) {
     const ScheduleConfig &config = spec.config;
