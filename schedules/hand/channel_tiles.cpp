@@ -43,12 +43,11 @@ int64_t tile_input_channels(const OpSpec &spec, int64_t channel_tile) {
 // kL1Ways of them share a set, they miss too. A grouped tile, reading a line or two of each
 // pixel, aliases so at 1-2 KiB already: restrided, ResNeXt's 256- and 512-channel stride-2
 // grouped convs ran 1.9-2.7x faster (AMD EPYC, Zen 4 class).
-bool tile_inputs_alias(const OpSpec &spec, const RegisterTile &tile) {
+bool tile_inputs_alias(const OpSpec &spec, const LiveTaps &live, const RegisterTile &tile) {
     const int64_t pixel_bytes = 4 * spec.channels;
     if ((pixel_bytes * spec.window.stride.w) % kL1SetStrideBytes == 0) return true;
-    const int64_t row_taps = live_taps(spec).x.count;
-    if (row_taps == 1) return false;
-    const int64_t pixels = (tile.scalars - 1) * spec.window.stride.w + (row_taps - 1) * spec.window.dilation.w + 1;
+    if (live.x.count == 1) return false;
+    const int64_t pixels = (tile.scalars - 1) * spec.window.stride.w + live.span(spec.window).w;
     const int64_t read_bytes = 4 * tile_input_channels(spec, int64_t(tile.vector_width) * tile.vectors);
     constexpr int64_t kLineBytes = 4 * kCacheLineFloats;
     std::vector<int64_t> lines_in_set(kL1SetStrideBytes / kLineBytes, 0);
@@ -214,12 +213,7 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     constexpr double kStagedInputBytesPerFlop = 0.005;
     const bool strided = spec.window.stride.h * spec.window.stride.w > 1;
     const bool copy_repaid = !strided || input_bytes(spec) < kStagedInputBytesPerFlop * spec.flops();
-    config.restride = tile_inputs_alias(spec, tile);
-    // A one-vector tile loads a broadcast for each FMA, so its L1 misses cost more than the copy
-    // that restrides its input: ResNeXt-style stride-2 grouped convs ran 1.8-2.6x faster staged,
-    // a two-vector tile (1024 channels, groups of 32) at the FMA peak unstaged 0.45-0.95x so
-    // (AMD EPYC, Zen 4 class).
-    const bool restride_repaid = config.restride && tile.vectors == 1;
+    config.restride = tile_inputs_alias(spec, live, tile);
     if (spec.layout == Layout::NCHW) {
         // One output row per image (conv1d): every task, a block of channel tiles, sweeps the whole
         // input, which then pays for its transposition too (wav2vec 2.0's 512-channel stride-2
@@ -227,6 +221,11 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
         const bool one_row = spec.out.h == 1;
         config.stage_input = padded || config.channel_major || depthwise || one_row;
     } else {
+        // A one-vector tile loads a broadcast for each FMA, so its L1 misses cost more than the
+        // copy that restrides its input: ResNeXt-style stride-2 grouped convs ran 1.8-2.6x faster
+        // staged, a two-vector tile (1024 channels, groups of 32) at the FMA peak unstaged
+        // 0.45-0.95x so (AMD EPYC, Zen 4 class).
+        const bool restride_repaid = config.restride && tile.vectors == 1;
         config.stage_input = padded && !depthwise ? copy_repaid || restride_repaid : config.restride;
     }
     config.restride = config.restride && config.stage_input;
