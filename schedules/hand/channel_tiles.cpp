@@ -42,7 +42,7 @@ int64_t tile_input_channels(const OpSpec &spec, int64_t channel_tile) {
 // a row reread the lines of the columns beside them: where one row's lines fit L1 but more than
 // kL1Ways of them share a set, they miss too. A grouped tile, reading a line or two of each
 // pixel, aliases so at 1-2 KiB already: restrided, ResNeXt's 256- and 512-channel stride-2
-// grouped convs ran 1.9-2.7x faster (AMD EPYC, Zen 4 class).
+// grouped convs ran 1.8-2.6x faster (AMD EPYC, Zen 4 class).
 bool tile_inputs_alias(const OpSpec &spec, const LiveTaps &live, const RegisterTile &tile) {
     const int64_t pixel_bytes = 4 * spec.channels;
     if ((pixel_bytes * spec.window.stride.w) % kL1SetStrideBytes == 0) return true;
