@@ -53,6 +53,7 @@ std::string spec_initializer(const OpSpec &s) {
        << ", .algorithm = " << enum_value("Algorithm", s.algorithm)
        << ", .weight_layout = " << enum_value("WeightLayout", s.weight_layout)
        << ", .weight_block = " << s.weight_block << ", .winograd_tile = " << s.winograd_tile
+       << ", .padding_products = " << enum_value("PaddingProducts", s.padding_products)
        << ",\n                        .config = " << config_initializer(s.config) << "}";
     return os.str();
 }

@@ -45,15 +45,32 @@ GeneratedPipeline conv_stages(const OpSpec &spec, const Halide::Func &input, con
         packed_out_channels(spec) > spec.out_channels ? Halide::min(c, int(spec.out_channels) - 1) : Halide::Expr(c);
     Halide::Func accumulator(prefix + stage::kAccumulator);
     accumulator(x, y, c, n) = initial_value(bias, bias_channel);
+    // Products with the zero padding, skipped as the schedule chose (op_spec.h). Rows without
+    // `likely`: Halide then bounds each row's kernel-row loop instead of peeling the border rows,
+    // whose column tests it would leave unpeeled. Columns with it: the border tiles are peeled off
+    // the interior ones, which run free of tests. Kept products must stay NaN for a non-finite
+    // weight (PyTorch's inf * 0), which Halide's simplifier folds to zero where the boundary
+    // select is inlined into the product: strict_float keeps them.
+    const bool zeros = spec.padding_mode == PaddingMode::Zeros;
+    const PaddingProducts skipped = zeros ? spec.padding_products : PaddingProducts::Computed;
+    const auto accumulate = [&](Halide::Expr product) {
+        if (skipped == PaddingProducts::Computed && zeros && taps.pads()) product = Halide::strict_float(product);
+        accumulator(x, y, c, n) += product;
+    };
     if (spec.algorithm == Algorithm::Direct) {
-        accumulator(x, y, c, n) +=
-            weight.logical(r.x, r.y, r.z, c) * padded(x * int(w.stride.w) - int(w.pad_begin.w) + r.x * int(w.dilation.w),
-                                              y * int(w.stride.h) - int(w.pad_begin.h) + r.y * int(w.dilation.h),
-                                              in_channel, n);
+        const Halide::Expr read_x = x * int(w.stride.w) - int(w.pad_begin.w) + r.x * int(w.dilation.w);
+        const Halide::Expr read_y = y * int(w.stride.h) - int(w.pad_begin.h) + r.y * int(w.dilation.h);
+        if (skipped != PaddingProducts::Computed && taps.pads_height) {
+            r.where(read_y >= 0 && read_y < int(spec.image.h));
+        }
+        if (skipped == PaddingProducts::SkippedPerPosition && taps.pads_width) {
+            r.where(Halide::likely(read_x >= 0 && read_x < int(spec.image.w)));
+        }
+        accumulate(weight.logical(r.x, r.y, r.z, c) * padded(read_x, read_y, in_channel, n));
     } else {
         Halide::Func columns = unfold_columns(padded, w, prefix);
         pipeline.stages[stage::kColumns] = columns;
-        accumulator(x, y, c, n) += weight.logical(r.x, r.y, r.z, c) * columns(x, y, r.x, r.y, in_channel, n);
+        accumulate(weight.logical(r.x, r.y, r.z, c) * columns(x, y, r.x, r.y, in_channel, n));
     }
 
     Halide::Func result(prefix + stage::kResult);

@@ -20,6 +20,9 @@ constexpr NameTable<Activation, 3> kActivationNames{
 constexpr NameTable<Layout, 2> kLayoutNames{{{Layout::NCHW, "nchw"}, {Layout::NHWC, "nhwc"}}};
 constexpr NameTable<WeightLayout, 3> kWeightLayoutNames{
     {{WeightLayout::OIHW, "oihw"}, {WeightLayout::HWIO, "hwio"}, {WeightLayout::Winograd, "winograd"}}};
+constexpr NameTable<PaddingProducts, 3> kPaddingProductsNames{{{PaddingProducts::Computed, "computed"},
+                                                                {PaddingProducts::SkippedPerRow, "skipped_per_row"},
+                                                                {PaddingProducts::SkippedPerPosition, "skipped_per_position"}}};
 constexpr NameTable<Algorithm, 4> kAlgorithmNames{{{Algorithm::Direct, "direct"},
                                                    {Algorithm::UnfoldMatmulFold, "unfold_matmul_fold"},
                                                    {Algorithm::Winograd, "winograd"},
@@ -35,6 +38,7 @@ std::string_view to_string(Activation v) { return name_of(kActivationNames, v); 
 std::string_view to_string(Layout v) { return name_of(kLayoutNames, v); }
 std::string_view to_string(Algorithm v) { return name_of(kAlgorithmNames, v); }
 std::string_view to_string(WeightLayout v) { return name_of(kWeightLayoutNames, v); }
+std::string_view to_string(PaddingProducts v) { return name_of(kPaddingProductsNames, v); }
 
 bool parse(std::string_view name, PaddingMode &out) { return value_of(kModeNames, name, out); }
 bool parse(std::string_view name, Activation &out) { return value_of(kActivationNames, name, out); }
@@ -67,8 +71,17 @@ std::string OpSpec::key() const {
     os << problem_key() << " w" << to_string(weight_layout);
     if (weight_layout != WeightLayout::OIHW) os << weight_block;
     if (weight_layout == WeightLayout::Winograd) os << " m" << winograd_tile;
+    if (padding_products != PaddingProducts::Computed) os << " padding_products_" << to_string(padding_products);
     if (config.family != ScheduleFamily::None) os << " [" << config.text() << ']';
     return os.str();
+}
+
+void OpSpec::adopt_schedule_choices(const OpSpec &chosen) {
+    weight_layout = chosen.weight_layout;
+    weight_block = chosen.weight_block;
+    winograd_tile = chosen.winograd_tile;
+    padding_products = chosen.padding_products;
+    config = chosen.config;
 }
 
 double OpSpec::flops() const {

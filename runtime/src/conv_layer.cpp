@@ -316,7 +316,11 @@ std::vector<KernelParam> ConvLayer::params(const OpSpec &spec, const std::option
 
 KernelParams ConvLayer::kernel_params(OpSpec &spec) const {
     KernelParams result;
-    if (!weight_finite()) result.nan_bias = nan_bias_for_skipped_taps(spec);
+    if (!weight_finite()) {
+        // PyTorch multiplies the padding too: inf * 0 and NaN * 0 make those outputs NaN.
+        spec.padding_products = PaddingProducts::Computed;
+        result.nan_bias = nan_bias_for_skipped_taps(spec);
+    }
     result.params = params(spec, result.nan_bias);
     return result;
 }

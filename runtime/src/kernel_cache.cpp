@@ -150,10 +150,7 @@ void configure_kernel(OpSpec &spec, const std::string &schedule_name, const Sche
         return;
     }
     if (const AotKernel *linked = find_aot_kernel_for_problem(spec, schedule_name, jit_target())) {
-        spec.config = linked->spec.config;
-        spec.weight_layout = linked->spec.weight_layout;
-        spec.weight_block = linked->spec.weight_block;
-        spec.winograd_tile = linked->spec.winograd_tile;
+        spec.adopt_schedule_choices(linked->spec);
         return;
     }
     if (schedule.uses_tuning_database) {

@@ -177,6 +177,33 @@ TEST(BadValues, NonFiniteWeightsOnTapsThatReadOnlyPaddingGiveNaNAsInPyTorch) {
     }
 }
 
+// A tap that reads the image for some outputs and padding for the others (dilation 3 on a 7x7
+// map): the kernels skip its products with the padding while the weights are finite, so an
+// infinite or NaN weight there must bring them back, NaN at those outputs as in PyTorch.
+TEST(BadValues, NonFiniteWeightsOnTapsThatReadPaddingForSomeOutputsGiveNaNThere) {
+    const Tensor x = random_tensor({1, 4, 7, 7}, 15);
+    Tensor x_nhwc(x.sizes(), layout_strides(x.sizes(), 1, Layout::NHWC));
+    copy_elements(x, x_nhwc.view());
+    for (const float special : {NAN, INFINITY}) {
+        for (const std::string &schedule : kSchedules) {
+          for (Algorithm algorithm : kAlgorithms) {
+            SCOPED_TRACE(std::to_string(special) + " " + schedule + " " + std::string(to_string(algorithm)));
+            auto options = Conv2dOptions(4, 3, 3).dilation(3).padding(3).schedule(schedule).algorithm(algorithm);
+            Conv2d conv(options);
+            Tensor weight = Tensor::copy_of(conv.weight());
+            weight.data()[(1 * 4 + 2) * 9 + 0] = special;  // output channel 1, input channel 2, tap (0, 0)
+            conv.set_weight(weight);
+            expect_matches_reference(conv, x);
+            // Output (0, 0) of channel 1 reads that tap at (-3, -3), in the padding.
+            EXPECT_TRUE(std::isnan(conv.forward(x).data()[49]));
+            Conv2d nhwc(options.layout(Layout::NHWC));
+            nhwc.set_weight(weight);
+            expect_matches_reference(nhwc, x_nhwc);
+          }
+        }
+    }
+}
+
 TEST(BadValues, ZeroSizeBatchesGiveEmptyResults) {
     const Shape empty_2d{0, 3, 6, 6};
     EXPECT_EQ(Conv2d(Conv2dOptions(3, 4, 3)).forward(Tensor(empty_2d)).sizes(), (Shape{0, 4, 4, 4}));

@@ -31,6 +31,8 @@ std::vector<ConfigCase> config_cases() {
         {"few_inputs_planar", Conv2dOptions(3, 16, 3).padding(1).activation(Activation::Relu), {1, 3, 16, 32}},
         {"narrow_groups_planar", Conv2dOptions(32, 32, 3).groups(4).padding(1), {1, 32, 6, 35}},
         {"groups_wider_than_tiles", Conv2dOptions(40, 80, 3).groups(2).padding(1).layout(Layout::NHWC), {1, 40, 6, 17}},
+        // Every tap reads padding for some outputs: skipped per output position.
+        {"atrous_nhwc", Conv2dOptions(32, 32, 3).padding(6).dilation(6).layout(Layout::NHWC), {1, 32, 9, 11}},
         {"winograd_nhwc", Conv2dOptions(16, 32, 3).padding(1).algorithm(Algorithm::Winograd).layout(Layout::NHWC),
          {1, 16, 11, 9}},
         {"winograd_channel_blocks", Conv2dOptions(24, 64, 3).padding(1).algorithm(Algorithm::Winograd), {2, 24, 10, 13}},
@@ -236,6 +238,26 @@ TEST(ScheduleConfigs, RulesRestrideOneVectorGroupedTilesWhoseInputsAliasInL1) {
     const ScheduleConfig two_vectors = grouped(1024, 32, 14);
     ASSERT_EQ(two_vectors.vectors, 2);
     EXPECT_FALSE(two_vectors.stage_input);
+}
+
+// Products with the zero padding are skipped per output row by every schedule, and per column
+// too by register tiles (unrolled columns); kept where the padding is not zeros or not read.
+TEST(ScheduleConfigs, PaddingProductsAreSkippedAsTheScheduleLoopsAllow) {
+    const Shape input{1, 32, 9, 9};
+    const auto atrous = [](int64_t groups) { return Conv2dOptions(32, 32, 3).padding(4).dilation(4).groups(groups); };
+    const auto skipped = [&](const Conv2dOptions &options) { return Conv2d(options).spec(input).padding_products; };
+    EXPECT_EQ(skipped(atrous(1).layout(Layout::NHWC)), PaddingProducts::SkippedPerPosition);
+    EXPECT_EQ(skipped(atrous(32)), PaddingProducts::SkippedPerRow);  // planar depthwise: columns are lanes
+    EXPECT_EQ(skipped(atrous(32).schedule("portable")), PaddingProducts::SkippedPerRow);
+    EXPECT_EQ(skipped(atrous(1).padding_mode(PaddingMode::Reflect)), PaddingProducts::Computed);
+    EXPECT_EQ(skipped(Conv2dOptions(32, 32, 3)), PaddingProducts::Computed);  // no padding
+    EXPECT_EQ(skipped(Conv2dOptions(32, 32, 3).padding(1).algorithm(Algorithm::UnfoldMatmulFold)),
+              PaddingProducts::Computed);
+    // Part of the kernel key: the two kernels differ.
+    OpSpec spec = Conv2d(atrous(1).layout(Layout::NHWC)).spec(input);
+    const std::string key = spec.key();
+    spec.padding_products = PaddingProducts::Computed;
+    EXPECT_NE(spec.key(), key);
 }
 
 TEST(ScheduleConfigs, TextRoundTripsAndIsPartOfTheKernelKey) {

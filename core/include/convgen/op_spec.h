@@ -34,12 +34,25 @@ enum class WeightLayout {
     Winograd,
 };
 
+// Which products with the zero padding a direct conv computes. Taps that read only padding for
+// every output are never computed (convgen/live_taps.h); the others read the image for some
+// outputs and padding for the rest, where a product adds only a zero to a finite sum. Skipping
+// those takes loops bounded per output, which only some schedules can run cheaply, so the
+// schedule picks; a layer whose weights are not all finite takes Computed (PyTorch's inf * 0 and
+// NaN * 0 make those outputs NaN).
+enum class PaddingProducts {
+    Computed,            // every live tap at every output
+    SkippedPerRow,       // each output row reduces over the kernel rows that read the image
+    SkippedPerPosition,  // and each output column over the kernel columns that do
+};
+
 std::string_view to_string(OpKind);
 std::string_view to_string(PaddingMode);
 std::string_view to_string(Activation);
 std::string_view to_string(Layout);
 std::string_view to_string(Algorithm);
 std::string_view to_string(WeightLayout);
+std::string_view to_string(PaddingProducts);
 
 // Parse the lowercase names used by the CLI and suite files; false when the name is unknown.
 bool parse(std::string_view name, PaddingMode &out);
@@ -93,9 +106,14 @@ struct OpSpec {
     WeightLayout weight_layout = WeightLayout::OIHW;  // conv only
     int64_t weight_block = 0;  // HWIO, Winograd: output channels per block
     int64_t winograd_tile = 0;  // Winograd: the output tile m of F(m x m, 3x3), as the schedule chose
+    PaddingProducts padding_products = PaddingProducts::Computed;  // direct conv under zero padding
     // The schedule's decisions (schedules/: the rules, or the tuning database's best); with the
-    // weight layout, the only fields the schedule chooses rather than the call.
+    // weight layout and the padding products, the only fields the schedule chooses rather than
+    // the call.
     ScheduleConfig config;
+
+    // Takes the fields the schedule chooses from `chosen`, a spec of the same call.
+    void adopt_schedule_choices(const OpSpec &chosen);
 
     // Canonical text of every field: with the target and schedule, the kernel cache key.
     std::string key() const;
