@@ -48,19 +48,20 @@ GeneratedPipeline conv_stages(const OpSpec &spec, const Halide::Func &input, con
     // Products with the zero padding, skipped as the schedule chose (op_spec.h). Rows without
     // `likely`: Halide then bounds each row's kernel-row loop instead of peeling the border rows,
     // whose column tests it would leave unpeeled. Columns with it: the border tiles are peeled off
-    // the interior ones, which run free of tests. Kept products must stay NaN for a non-finite
-    // weight (PyTorch's inf * 0), which Halide's simplifier folds to zero where the boundary
-    // select is inlined into the product: strict_float keeps them.
+    // the interior ones, which run free of tests. Exactly computed products stay NaN for a
+    // non-finite weight (PyTorch's inf * 0), which Halide's simplifier folds to zero where the
+    // boundary select is inlined into the product: strict_float keeps them.
     const bool zeros = spec.padding_mode == PaddingMode::Zeros;
     const PaddingProducts skipped = zeros ? spec.padding_products : PaddingProducts::Computed;
     const auto accumulate = [&](Halide::Expr product) {
-        if (skipped == PaddingProducts::Computed && zeros && taps.pads()) product = Halide::strict_float(product);
+        if (skipped == PaddingProducts::ComputedExactly && taps.pads()) product = Halide::strict_float(product);
         accumulator(x, y, c, n) += product;
     };
     if (spec.algorithm == Algorithm::Direct) {
         const Halide::Expr read_x = x * int(w.stride.w) - int(w.pad_begin.w) + r.x * int(w.dilation.w);
         const Halide::Expr read_y = y * int(w.stride.h) - int(w.pad_begin.h) + r.y * int(w.dilation.h);
-        if (skipped != PaddingProducts::Computed && taps.pads_height) {
+        const bool per_row = skipped == PaddingProducts::SkippedPerRow || skipped == PaddingProducts::SkippedPerPosition;
+        if (per_row && taps.pads_height) {
             r.where(read_y >= 0 && read_y < int(spec.image.h));
         }
         if (skipped == PaddingProducts::SkippedPerPosition && taps.pads_width) {

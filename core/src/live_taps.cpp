@@ -17,6 +17,28 @@ bool tap_reads_image(const WindowDim &d, int64_t k) {
     return first <= last;
 }
 
+// Of the (output, tap) pairs of `taps`, those that read inside the image.
+int64_t reads_inside(const WindowDim &d, const TapRange &taps) {
+    int64_t inside = 0;
+    for (int64_t k = taps.first; k < taps.end(); ++k) {
+        const int64_t base = k * d.dilation - d.pad_begin;
+        const int64_t first = std::max<int64_t>(0, ceil_div(-base, d.stride));
+        const int64_t last = std::min(d.positions - 1, floor_div(d.size - 1 - base, d.stride));
+        inside += std::max<int64_t>(0, last - first + 1);
+    }
+    return inside;
+}
+
+WindowDim width_of(const OpSpec &spec) {
+    const Window &w = spec.window;
+    return {spec.image.w, spec.out.w, w.kernel.w, w.stride.w, w.dilation.w, w.pad_begin.w};
+}
+
+WindowDim height_of(const OpSpec &spec) {
+    const Window &w = spec.window;
+    return {spec.image.h, spec.out.h, w.kernel.h, w.stride.h, w.dilation.h, w.pad_begin.h};
+}
+
 }  // namespace
 
 TapRange live_taps(const WindowDim &dim) {
@@ -41,11 +63,18 @@ LiveTaps live_taps(const OpSpec &spec) {
     const Window &w = spec.window;
     const TapRange all_x{0, w.kernel.w}, all_y{0, w.kernel.h};
     if (spec.op != OpKind::Conv) return {all_x, all_y, w.pads_width(), w.pads_height()};
-    const WindowDim dim_x{spec.image.w, spec.out.w, w.kernel.w, w.stride.w, w.dilation.w, w.pad_begin.w};
-    const WindowDim dim_y{spec.image.h, spec.out.h, w.kernel.h, w.stride.h, w.dilation.h, w.pad_begin.h};
+    const WindowDim dim_x = width_of(spec), dim_y = height_of(spec);
     const bool zeros = spec.padding_mode == PaddingMode::Zeros;
     const TapRange x = zeros ? live_taps(dim_x) : all_x, y = zeros ? live_taps(dim_y) : all_y;
     return {x, y, reads_padding(dim_x, x), reads_padding(dim_y, y)};
+}
+
+double padding_read_share(const OpSpec &spec) {
+    const LiveTaps taps = live_taps(spec);
+    const double pairs = double(taps.area()) * double(spec.out.h) * double(spec.out.w);
+    if (!taps.pads() || pairs == 0) return 0.0;
+    const double inside = double(reads_inside(width_of(spec), taps.x)) * double(reads_inside(height_of(spec), taps.y));
+    return 1.0 - inside / pairs;
 }
 
 }  // namespace convgen

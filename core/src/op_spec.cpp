@@ -20,7 +20,8 @@ constexpr NameTable<Activation, 3> kActivationNames{
 constexpr NameTable<Layout, 2> kLayoutNames{{{Layout::NCHW, "nchw"}, {Layout::NHWC, "nhwc"}}};
 constexpr NameTable<WeightLayout, 3> kWeightLayoutNames{
     {{WeightLayout::OIHW, "oihw"}, {WeightLayout::HWIO, "hwio"}, {WeightLayout::Winograd, "winograd"}}};
-constexpr NameTable<PaddingProducts, 3> kPaddingProductsNames{{{PaddingProducts::Computed, "computed"},
+constexpr NameTable<PaddingProducts, 4> kPaddingProductsNames{{{PaddingProducts::Computed, "computed"},
+                                                                {PaddingProducts::ComputedExactly, "computed_exactly"},
                                                                 {PaddingProducts::SkippedPerRow, "skipped_per_row"},
                                                                 {PaddingProducts::SkippedPerPosition, "skipped_per_position"}}};
 constexpr NameTable<Algorithm, 4> kAlgorithmNames{{{Algorithm::Direct, "direct"},

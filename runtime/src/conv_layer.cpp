@@ -318,7 +318,7 @@ KernelParams ConvLayer::kernel_params(OpSpec &spec) const {
     KernelParams result;
     if (!weight_finite()) {
         // PyTorch multiplies the padding too: inf * 0 and NaN * 0 make those outputs NaN.
-        spec.padding_products = PaddingProducts::Computed;
+        spec.padding_products = PaddingProducts::ComputedExactly;
         result.nan_bias = nan_bias_for_skipped_taps(spec);
     }
     result.params = params(spec, result.nan_bias);

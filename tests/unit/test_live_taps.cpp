@@ -112,6 +112,20 @@ TEST(LiveTaps, PerDimForAConvUnderZeroPaddingOnly) {
     EXPECT_EQ(live_taps(transpose).area(), 12);
 }
 
+// Rows read only by the centre tap; columns o-2 and o+3 of 7 read the image for 5 and 4 outputs.
+TEST(LiveTaps, PaddingReadShareCountsTheLiveTapsReadsOutsideTheImage) {
+    EXPECT_DOUBLE_EQ(padding_read_share(atrous_conv(PaddingMode::Zeros)), 1.0 - 9.0 / 14.0);
+    OpSpec plain = atrous_conv(PaddingMode::Zeros);
+    plain.window = Window{};
+    EXPECT_EQ(padding_read_share(plain), 0.0);
+    // 3x3, padding 1 on 9x9: 25 of each dim's 27 (output, tap) pairs read the image.
+    OpSpec small_border;
+    small_border.image = small_border.out = {9, 9};
+    small_border.window.kernel = {3, 3};
+    small_border.window.pad_begin = small_border.window.pad_end = {1, 1};
+    EXPECT_DOUBLE_EQ(padding_read_share(small_border), 1.0 - (25.0 / 27.0) * (25.0 / 27.0));
+}
+
 TEST(LiveTaps, Conv1dKeepsItsSingleRow) {
     OpSpec spec;
     spec.image = {1, 6};

@@ -46,4 +46,8 @@ struct LiveTaps {
 };
 LiveTaps live_taps(const OpSpec &spec);
 
+// The share of a conv's products over its live taps (output position x tap pairs) that read
+// outside the image: 0 when nothing is padded.
+double padding_read_share(const OpSpec &spec);
+
 }  // namespace convgen

@@ -38,10 +38,11 @@ enum class WeightLayout {
 // every output are never computed (convgen/live_taps.h); the others read the image for some
 // outputs and padding for the rest, where a product adds only a zero to a finite sum. Skipping
 // those takes loops bounded per output, which only some schedules can run cheaply, so the
-// schedule picks; a layer whose weights are not all finite takes Computed (PyTorch's inf * 0 and
-// NaN * 0 make those outputs NaN).
+// schedule picks; a layer whose weights are not all finite takes ComputedExactly (PyTorch's inf * 0
+// and NaN * 0 make those outputs NaN).
 enum class PaddingProducts {
-    Computed,            // every live tap at every output
+    Computed,            // every live tap at every output (Halide may fold w * 0 to 0)
+    ComputedExactly,     // and each a true w * 0, NaN for a non-finite w
     SkippedPerRow,       // each output row reduces over the kernel rows that read the image
     SkippedPerPosition,  // and each output column over the kernel columns that do
 };
