@@ -20,7 +20,7 @@ GeneratedChain generate_chain(const ChainSpec &chain) {
         generated.layers.push_back(std::move(layer));
     }
 
-    Halide::Var x("x"), y("y"), c("c"), n("n");
+    const auto [x, y, c, n] = ImageDims{};
     Halide::Expr sum = current(x, y, c, n);
     if (chain.residual == Residual::Input) sum += input.logical(x, y, c, n);
     if (chain.residual == Residual::Given) {

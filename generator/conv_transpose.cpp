@@ -23,7 +23,7 @@ GeneratedPipeline generate_conv_transpose(const OpSpec &spec) {
     if (spec.bias) bias = dense_input("bias", {int(spec.out_channels)});
 
     GeneratedPipeline pipeline;
-    Halide::Var x("x"), y("y"), c("c"), n("n");
+    const auto [x, y, c, n] = ImageDims{};
     Halide::Func accumulator(stage::kAccumulator);
     accumulator(x, y, c, n) = initial_value(bias, c);
 

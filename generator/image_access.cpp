@@ -15,7 +15,7 @@ std::vector<int> memory_extents(int64_t batch, int64_t channels, Extent2 size, L
 
 ImageInput image_input(const std::string &name, int64_t batch, int64_t channels, Extent2 size,
                        Layout layout) {
-    Halide::Var x("x"), y("y"), c("c"), n("n");
+    const auto [x, y, c, n] = ImageDims{};
     ImageInput in{dense_input(name, memory_extents(batch, channels, size, layout)),
                   Halide::Func(name + "_logical")};
     if (layout == Layout::NHWC) {
@@ -28,7 +28,7 @@ ImageInput image_input(const std::string &name, int64_t batch, int64_t channels,
 
 Halide::Func image_output(const Halide::Func &result, int64_t batch, int64_t channels, Extent2 size,
                           Layout layout) {
-    Halide::Var x("x"), y("y"), c("c"), n("n");
+    const auto [x, y, c, n] = ImageDims{};
     Halide::Func output("output");
     if (layout == Layout::NHWC) {
         output(c, x, y, n) = result(x, y, c, n);
@@ -54,7 +54,7 @@ Halide::Func with_padding(const Halide::Func &logical, Extent2 size, PaddingMode
         case PaddingMode::Circular: extended = repeat_image(logical, bounds); break;
         }
     }
-    Halide::Var x("x"), y("y"), c("c"), n("n");
+    const auto [x, y, c, n] = ImageDims{};
     Halide::Func padded(prefix + stage::kPaddedInput);
     padded(x, y, c, n) = extended(x, y, c, n);
     return padded;

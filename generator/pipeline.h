@@ -26,11 +26,19 @@ inline constexpr const char *kWinogradOutputRows = "winograd_output_rows";  // M
 inline constexpr const char *kWinogradOutput = "winograd_output";         // Y (k, ex, ey, t, n)
 }  // namespace stage
 
+// The logical dims of every image-shaped stage (the input, its padded form, the accumulator, the
+// result and the output), whatever the layout puts innermost in memory: the generator defines
+// those stages over them, and schedules address them as GeneratedPipeline::dims.
+struct ImageDims {
+    Halide::Var x{"x"}, y{"y"}, c{"c"}, n{"n"};
+};
+
 struct GeneratedPipeline {
     // Call order: input, [weight, [bias]], output.
     std::vector<Halide::Argument> arguments;
     Halide::Func output;
     std::map<std::string, Halide::Func> stages;
+    ImageDims dims;
     // The reduction domain of the accumulator, if any, for schedules that reorder it.
     Halide::RDom reduction;
     // What an autoscheduler chose (its C++ source among it), for users to read; empty otherwise.

@@ -33,7 +33,7 @@ FoldStages fold_overlap_add(const Halide::Func &columns, const Window &window, E
     phases(xo, px, yo, py, c, n) = 0.0f;
     phases(xo, px, yo, py, c, n) += blocks(xo + tx / sw, yo + ty / sh, r.x, r.y, c, n);
 
-    Halide::Var x("x"), y("y");
+    const Halide::Var x = ImageDims{}.x, y = ImageDims{}.y;
     Halide::Func image("fold_sum");
     image(x, y, c, n) = phases(x / sw, x % sw, y / sh, y % sh, c, n);
     return {phases, image};

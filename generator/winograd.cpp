@@ -93,7 +93,7 @@ GeneratedPipeline winograd_conv_stages(const OpSpec &spec, const Halide::Func &i
         ex, across.m, across.n, [&](int r, int col) { return across.AT(r, col); },
         [&](int x) { return output_rows(k, x, ey, t, nb); });
 
-    Halide::Var x("x"), y("y");
+    const Halide::Var x = ImageDims{}.x, y = ImageDims{}.y;
     Halide::Func result(prefix + stage::kResult);
     const Halide::Expr tile = x / across.m + tiles_across * (y / down.m);
     result(x, y, c, nb) =

@@ -62,8 +62,7 @@ int64_t staged_input_floats(const OpSpec &spec) {
 }
 
 void schedule_cuda_conv(GeneratedPipeline &p, const OpSpec &spec) {
-    // Vars by name, whatever the memory order: x, y, c, n.
-    const Halide::Var x("x"), y("y"), c("c"), n("n");
+    const auto &[x, y, c, n] = p.dims;
     const bool channels_last = spec.layout == Layout::NHWC;
     const Halide::Var inner = channels_last ? c : x, outer = channels_last ? x : c;
 

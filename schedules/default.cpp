@@ -49,16 +49,17 @@ void materialize_columns(Halide::Func columns) {
 }
 
 // The logical dim (x, y, c, n) that is innermost in memory for the op's layout.
-Halide::Var innermost_logical(const OpSpec &spec) {
-    return spec.layout == Layout::NHWC ? Halide::Var("c") : Halide::Var("x");
+Halide::Var innermost_logical(const GeneratedPipeline &p, const OpSpec &spec) {
+    return spec.layout == Layout::NHWC ? p.dims.c : p.dims.x;
 }
 
 }  // namespace
 
 void schedule_fold_phases(Halide::Func phases, Halide::Func consumer, const Halide::Var &at, int vector_width) {
     const std::vector<Halide::Var> v = phases.args();  // (xo, px, yo, py, c, n)
+    const std::vector<Halide::RVar> taps = phases.rvars();  // (kx, ky)
     phases.compute_at(consumer, at).vectorize(v[0], vector_width, Halide::TailStrategy::GuardWithIf);
-    phases.update().reorder(v[0], v[2], Halide::RVar("fold_window$x"), Halide::RVar("fold_window$y"), v[1], v[3])
+    phases.update().reorder(v[0], v[2], taps[0], taps[1], v[1], v[3])
         .vectorize(v[0], vector_width, Halide::TailStrategy::GuardWithIf);
 }
 
@@ -76,7 +77,7 @@ void schedule_default(GeneratedPipeline &p, const OpSpec &spec, const Halide::Ta
             columns.vectorize(columns.args()[0], vector_width, Halide::TailStrategy::GuardWithIf);
         }
         schedule_reduction(p.stage(stage::kAccumulator), p.reduction, p.output, task,
-                           innermost_logical(spec), vector_width);
+                           innermost_logical(p, spec), vector_width);
         break;
     case OpKind::ConvTranspose: {
         Halide::Func accumulator = p.stage(stage::kAccumulator);
@@ -88,7 +89,7 @@ void schedule_default(GeneratedPipeline &p, const OpSpec &spec, const Halide::Ta
             accumulator.compute_at(p.output, task);
             schedule_fold_phases(p.stage(stage::kFoldPhases), p.output, task, vector_width);
         } else {
-            schedule_reduction(accumulator, p.reduction, p.output, task, innermost_logical(spec),
+            schedule_reduction(accumulator, p.reduction, p.output, task, innermost_logical(p, spec),
                                vector_width);
         }
         break;

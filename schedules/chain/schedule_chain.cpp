@@ -20,7 +20,8 @@ void tile_channels(Halide::Func f, const GeneratedPipeline &layer, const OpSpec 
                    const std::vector<Halide::VarOrRVar> &outer) {
     const ScheduleConfig &config = spec.config;
     const int vw = config.vector_width, channel_tile = vw * config.vectors;
-    Halide::Var x("x"), c("c"), xo("xo"), xi("xi"), co("co"), ci("ci");
+    const Halide::Var &x = layer.dims.x, &c = layer.dims.c;
+    Halide::Var xo("xo"), xi("xi"), co("co"), ci("ci");
     std::vector<Halide::VarOrRVar> order{ci, xi, xo};
     const std::vector<Halide::VarOrRVar> tiles = hand::split_channel_tiles(f, spec, channel_tile, c, co, ci);
     order.insert(order.end(), tiles.begin(), tiles.end());
@@ -39,7 +40,8 @@ void tile_channels(Halide::Func f, const GeneratedPipeline &layer, const OpSpec 
 }
 
 void schedule_fused(generator::GeneratedChain &generated, const ChainSpec &chain) {
-    Halide::Var y("y"), n("n"), band("band"), rows("rows"), strip("strip"), row("row"), task("task");
+    const auto &[x, y, c, n] = generated.layers.back().dims;
+    Halide::Var band("band"), rows("rows"), strip("strip"), row("row"), task("task");
     Halide::Func output = generated.output;
     // The last band stops at the image's end (a guard, not a shifted band: two tasks never write
     // the same row). Strips divide bands (check_chain_config).
@@ -50,7 +52,6 @@ void schedule_fused(generator::GeneratedChain &generated, const ChainSpec &chain
 
     for (size_t i = 0; i + 1 < chain.layers.size(); ++i) {
         Halide::Func intermediate = generated.layers[i].output;
-        Halide::Var x("x"), c("c");
         intermediate.store_at(output, task).compute_at(output, strip).reorder_storage(c, x, y, n);
         tile_channels(intermediate, generated.layers[i], chain.layers[i], {y, n});
     }

@@ -128,12 +128,14 @@ inline double input_bytes(const OpSpec &spec) {
     return 4.0 * double(spec.batch * spec.channels * spec.image.h * spec.image.w);
 }
 
-// Parallel over groups of whole channels (var "channel" within a group) of each image, each
-// group writing kTaskBytes or more.
-void parallel_over_channel_groups(Halide::Func f, double bytes_per_channel, int64_t channels);
+// Parallel over groups of whole channels of each image (f's dims c and n), each group writing
+// kTaskBytes or more; returns the channel within a group.
+Halide::Var parallel_over_channel_groups(Halide::Func f, const Halide::Var &c, const Halide::Var &n,
+                                         double bytes_per_channel, int64_t channels);
 // The channels per group that makes each group write kTaskBytes or more.
 int64_t channels_per_task(double bytes_per_channel, int64_t channels);
-void parallel_over_channel_groups(Halide::Func f, int64_t channels_per_group);
+Halide::Var parallel_over_channel_groups(Halide::Func f, const Halide::Var &c, const Halide::Var &n,
+                                         int64_t channels_per_group);
 
 // Each conv family: the rule that picks it, its default config, and the schedule that applies a
 // config (spec.config, already checked).

@@ -24,10 +24,11 @@ ScheduleConfig default_planar_depthwise_config(const OpSpec &spec, const Halide:
 
 void schedule_planar_depthwise(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &) {
     const int vector_width = spec.config.vector_width;
-    Halide::Var x("x"), channel("channel"), xo("xo"), xi("xi");
+    const Halide::Var &x = p.dims.x;
+    Halide::Var xo("xo"), xi("xi");
     Halide::Func output = p.output;  // (x, y, c, n)
     output.split(x, xo, xi, vector_width, Halide::TailStrategy::GuardWithIf).vectorize(xi);
-    parallel_over_channel_groups(output, spec.config.channels_per_task);
+    const Halide::Var channel = parallel_over_channel_groups(output, p.dims.c, p.dims.n, spec.config.channels_per_task);
     // Every tap of one output vector at once, so the sum stays in a register.
     Halide::Func accumulator = p.stage(stage::kAccumulator);
     const Halide::RDom &r = p.reduction;  // (kx, ky, ci)
@@ -110,7 +111,8 @@ ScheduleConfig default_planar_config(const OpSpec &spec, const Halide::Target &t
 void schedule_planar_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &) {
     const ScheduleConfig &tile = spec.config;
     const int columns = tile.vector_width * tile.vectors;
-    Halide::Var x("x"), y("y"), c("c"), n("n"), xo("xo"), xi("xi"), co("co"), ci("ci"), row("row"), task("task");
+    const auto &[x, y, c, n] = p.dims;
+    Halide::Var xo("xo"), xi("xi"), co("co"), ci("ci"), row("row"), task("task");
     Halide::Func output = p.output;
     // Whole tiles split exactly: a grouped tile then provably stays in one group, and its output
     // channels share one input-channel address.

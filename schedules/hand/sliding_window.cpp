@@ -27,9 +27,10 @@ bool uses_sliding_window_copy(const OpSpec &spec, const Halide::Target &target) 
 }
 
 void schedule_unfold(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
-    // output(bx, by, kj, ki, c, n)
-    Halide::Var bx("bx"), by("by"), kj("kj"), ki("ki"), c("c"), n("n"), task("task");
     Halide::Func output = p.output;
+    const std::vector<Halide::Var> v = output.args();
+    const Halide::Var &bx = v[0], &ki = v[3], &c = v[4], &n = v[5];  // (bx, by, kj, ki, c, n)
+    Halide::Var task("task");
     // One task per tap row of a channel when that writes enough: tasks even for three-channel
     // images, each writing kW planes in order (per channel measured 3.5x slower at 64x56x56,
     // k3). Small planes go by groups of channels: per tap row, neighbouring tasks shared cache
@@ -38,27 +39,27 @@ void schedule_unfold(GeneratedPipeline &p, const OpSpec &spec, const Halide::Tar
     if (tap_row_bytes >= kTaskBytes) {
         output.fuse(ki, c, task).fuse(task, n, task).parallel(task);
     } else {
-        parallel_over_channel_groups(output, tap_row_bytes * double(spec.window.kernel.h), spec.channels);
+        parallel_over_channel_groups(output, c, n, tap_row_bytes * double(spec.window.kernel.h), spec.channels);
     }
     vectorize_rows(output, bx, spec.out.w, target);
     // A strided window over a padded image reads the edge vectors with per-lane boundary tests
     // (a gather); with rows of a vector or more, staging the padded image once costs less.
     const bool strided = spec.window.stride.h > 1 || spec.window.stride.w > 1;
     if (spec.window.pads() && strided && spec.out.w >= target.natural_vector_size<float>()) {
-        Halide::Var x("x"), y("y"), plane("plane");
+        Halide::Var plane("plane");
         Halide::Func padded = p.stage(generator::stage::kPaddedInput);
-        padded.compute_root().fuse(c, n, plane).parallel(plane);
-        vectorize_rows(padded, x, spec.image.w + spec.window.pad_begin.w + spec.window.pad_end.w, target);
+        padded.compute_root().fuse(p.dims.c, p.dims.n, plane).parallel(plane);
+        vectorize_rows(padded, p.dims.x, spec.image.w + spec.window.pad_begin.w + spec.window.pad_end.w, target);
     }
 }
 
 void schedule_fold(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
     // output(x, y, c, n) summed from the stride phases per image channel, the phase rows
     // vectorised at the width that fits them.
-    Halide::Var x("x"), channel("channel");
     Halide::Func output = p.output;
-    parallel_over_channel_groups(output, 4.0 * double(spec.image.w * spec.image.h), spec.channels);
-    vectorize_rows(output, x, spec.image.w, target);
+    const Halide::Var channel =
+        parallel_over_channel_groups(output, p.dims.c, p.dims.n, 4.0 * double(spec.image.w * spec.image.h), spec.channels);
+    vectorize_rows(output, p.dims.x, spec.image.w, target);
     const int64_t phase_row = (spec.image.w + spec.window.stride.w - 1) / spec.window.stride.w;
     schedule_fold_phases(p.stage(generator::stage::kFoldPhases), output, channel,
                          row_vector_width(phase_row, target));
