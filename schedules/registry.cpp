@@ -54,20 +54,25 @@ void set_weight_layout(OpSpec &spec) {
     spec.weight_block = padded_blocks || spec.out_channels % channel_tile == 0 ? channel_tile : spec.out_channels;
 }
 
-// Products with the zero padding are skipped where they are a quarter or more of a conv's
-// products: every schedule per output row (a row's loop over kernel rows is bounded per row),
-// register tiles per column too (their columns are unrolled scalars, and Halide peels the border
-// tiles off the interior ones). A DeepLab ASPP conv, dilation 12 on 33x33 (43% on padding), ran
-// 1.7-1.8x faster so. Below that the tests cost more than the products they save: Inception-v3's
-// 5x5 and 1x7 convs (3-10% on padding) ran 0.66-0.87x, EfficientNet-B0's 5x5 depthwise 0.56-0.87x.
-// Schedules vectorised along the columns skip per row only: a column test there masks vector
-// lanes (MobileNetV2's planar depthwise convs ran 3-4x slower). AMD EPYC, Zen 4 class.
-constexpr double kLeastSkippedPaddingShare = 0.25;
+// Products with the zero padding are skipped where they are 15% or more of a conv's products:
+// every schedule per output row (a row's loop over kernel rows is bounded per row), register
+// tiles per column too (their columns are unrolled scalars, and Halide peels the border tiles off
+// the interior ones). Faster so: a DeepLab ASPP conv, dilation 12 on 33x33 (43% on padding),
+// 1.7-2.0x; ResNet-50's and ResNeXt-50's 3x3 convs on 7x7 maps (18%) 1.1-1.3x; ConvNeXt's 7x7
+// depthwise convs on 14x14 and 7x7 maps (23%, 43%) 1.2-1.4x. Below that the tests cost more
+// than the products they save: Inception-v3's 5x5 and 1x7 convs (7-10% on padding) ran
+// 0.66-0.87x, EfficientNet-B0's 5x5 depthwise (8%) 0.56-0.87x. Taps the hand schedules unroll
+// (small depthwise filters) are kept: each would carry its own test, and the one such layer past
+// 15% (MobileNetV2's 3x3 on 7x7 maps, 10 us) showed no gain above the noise. Schedules vectorised along the columns skip per row only: a column
+// test there masks vector lanes (MobileNetV2's planar depthwise convs ran 3-4x slower). AMD EPYC,
+// Zen 4 class, paired runs.
+constexpr double kLeastSkippedPaddingShare = 0.15;
 void set_padding_products(OpSpec &spec) {
     const bool skippable = spec.op == OpKind::Conv && spec.algorithm == Algorithm::Direct &&
                            spec.padding_mode == PaddingMode::Zeros &&
                            padding_read_share(spec) >= kLeastSkippedPaddingShare;
-    if (!skippable) return;
+    const bool unrolled_taps = spec.config.family != ScheduleFamily::None && hand::unrolls_depthwise_taps(spec);
+    if (!skippable || unrolled_taps) return;
     const bool per_column = spec.config.family == ScheduleFamily::ChannelTiles;
     spec.padding_products = per_column ? PaddingProducts::SkippedPerPosition : PaddingProducts::SkippedPerRow;
 }

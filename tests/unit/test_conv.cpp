@@ -116,7 +116,9 @@ std::vector<ConvCase> conv2d_cases() {
     cases.push_back({"atrous_depthwise_nhwc", {1, 16, 6, 5}, 16, {5}, {1}, {4}, 8, 16, true, PaddingMode::Zeros,
                      Activation::Relu6, nhwc});
     cases.push_back({"atrous_wide_rows", {1, 4, 3, 40}, 16, {3}, {1}, {8}, 8});
-    // Taps that read padding for some outputs only, skipped per output position by register tiles.
+    // Taps that read padding for some outputs only, skipped per output row by planar tiles and per
+    // output position by register tiles.
+    cases.push_back({"atrous_partial_planar_rows", {1, 4, 9, 40}, 16, {3}, {1}, {4}, 4});
     cases.push_back({"atrous_partial_stride2_nhwc", {2, 24, 13, 11}, 32, {3}, {2}, {5}, 5, 1, true, PaddingMode::Zeros,
                      Activation::Relu, nhwc});
     cases.push_back({"atrous_same_asymmetric_nhwc", {1, 16, 9, 8}, 16, {4}, {1}, {3}, kSame, 1, true,

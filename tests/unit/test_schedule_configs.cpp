@@ -240,20 +240,27 @@ TEST(ScheduleConfigs, RulesRestrideOneVectorGroupedTilesWhoseInputsAliasInL1) {
     EXPECT_FALSE(two_vectors.stage_input);
 }
 
-// Products with the zero padding, where they are a quarter or more of all, are skipped per output
-// row by every schedule, and per column too by register tiles (unrolled columns); kept where the
-// padding is not zeros or little of it is read.
+// Products with the zero padding, where they are 15% or more of all, are skipped per output row by
+// every schedule, and per column too by register tiles (unrolled columns); kept where the padding
+// is not zeros, little of it is read, or the hand schedule unrolls the taps.
 TEST(ScheduleConfigs, PaddingProductsAreSkippedAsTheScheduleLoopsAllow) {
     const Shape input{1, 32, 9, 9};
     const auto atrous = [](int64_t groups) { return Conv2dOptions(32, 32, 3).padding(4).dilation(4).groups(groups); };
     const auto skipped = [&](const Conv2dOptions &options) { return Conv2d(options).spec(input).padding_products; };
     EXPECT_EQ(skipped(atrous(1).layout(Layout::NHWC)), PaddingProducts::SkippedPerPosition);
-    EXPECT_EQ(skipped(atrous(32)), PaddingProducts::SkippedPerRow);  // planar depthwise: columns are lanes
+    // Planar tiles over rows of 37: columns are vector lanes.
+    const OpSpec planar = Conv2d(atrous(8)).spec({1, 32, 9, 37});
+    EXPECT_EQ(planar.config.family, ScheduleFamily::Planar);
+    EXPECT_EQ(planar.padding_products, PaddingProducts::SkippedPerRow);
     EXPECT_EQ(skipped(atrous(32).schedule("portable")), PaddingProducts::SkippedPerRow);
+    EXPECT_EQ(skipped(atrous(32)), PaddingProducts::Computed);  // unrolled depthwise taps
     EXPECT_EQ(skipped(atrous(1).padding_mode(PaddingMode::Reflect)), PaddingProducts::Computed);
     EXPECT_EQ(skipped(Conv2dOptions(32, 32, 3)), PaddingProducts::Computed);  // no padding
     // 14% of the products on padding: the tests would cost more than they skip.
     EXPECT_EQ(skipped(Conv2dOptions(32, 32, 3).padding(1).layout(Layout::NHWC)), PaddingProducts::Computed);
+    // 18% (3x3, padding 1 on 7x7 maps): skipped.
+    EXPECT_EQ(Conv2d(Conv2dOptions(32, 32, 3).padding(1).layout(Layout::NHWC)).spec({1, 32, 7, 7}).padding_products,
+              PaddingProducts::SkippedPerPosition);
     EXPECT_EQ(skipped(Conv2dOptions(32, 32, 3).padding(1).algorithm(Algorithm::UnfoldMatmulFold)),
               PaddingProducts::Computed);
     // Part of the kernel key: the two kernels differ.
