@@ -20,7 +20,8 @@ GeneratedChain generate_chain(const ChainSpec &chain) {
         generated.layers.push_back(std::move(layer));
     }
 
-    const auto [x, y, c, n] = ImageDims{};
+    const ImageDims dims;
+    const Halide::Var &x = dims.x, &y = dims.y, &c = dims.c, &n = dims.n;
     Halide::Expr sum = current(x, y, c, n);
     if (chain.residual == Residual::Input) sum += input.logical(x, y, c, n);
     if (chain.residual == Residual::Given) {

@@ -34,7 +34,8 @@ GeneratedPipeline conv_stages(const OpSpec &spec, const Halide::Func &input, con
     GeneratedPipeline pipeline;
     pipeline.stages[stage::kPaddedInput] = padded;
 
-    const auto [x, y, c, n] = ImageDims{};
+    const ImageDims dims;
+    const Halide::Var &x = dims.x, &y = dims.y, &c = dims.c, &n = dims.n;
     Halide::RDom r(int(taps.x.first), int(taps.x.count), int(taps.y.first), int(taps.y.count), 0, in_per_group,
                    prefix + "conv_window");
     const Halide::Expr in_channel = group_input_channel(c, out_per_group, in_per_group, r.z, spec.groups);

@@ -23,7 +23,8 @@ GeneratedPipeline generate_conv_transpose(const OpSpec &spec) {
     if (spec.bias) bias = dense_input("bias", {int(spec.out_channels)});
 
     GeneratedPipeline pipeline;
-    const auto [x, y, c, n] = ImageDims{};
+    const ImageDims dims;
+    const Halide::Var &x = dims.x, &y = dims.y, &c = dims.c, &n = dims.n;
     Halide::Func accumulator(stage::kAccumulator);
     accumulator(x, y, c, n) = initial_value(bias, c);
 

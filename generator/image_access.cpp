@@ -15,7 +15,8 @@ std::vector<int> memory_extents(int64_t batch, int64_t channels, Extent2 size, L
 
 ImageInput image_input(const std::string &name, int64_t batch, int64_t channels, Extent2 size,
                        Layout layout) {
-    const auto [x, y, c, n] = ImageDims{};
+    const ImageDims dims;
+    const Halide::Var &x = dims.x, &y = dims.y, &c = dims.c, &n = dims.n;
     ImageInput in{dense_input(name, memory_extents(batch, channels, size, layout)),
                   Halide::Func(name + "_logical")};
     if (layout == Layout::NHWC) {
@@ -28,7 +29,8 @@ ImageInput image_input(const std::string &name, int64_t batch, int64_t channels,
 
 Halide::Func image_output(const Halide::Func &result, int64_t batch, int64_t channels, Extent2 size,
                           Layout layout) {
-    const auto [x, y, c, n] = ImageDims{};
+    const ImageDims dims;
+    const Halide::Var &x = dims.x, &y = dims.y, &c = dims.c, &n = dims.n;
     Halide::Func output("output");
     if (layout == Layout::NHWC) {
         output(c, x, y, n) = result(x, y, c, n);
@@ -54,7 +56,8 @@ Halide::Func with_padding(const Halide::Func &logical, Extent2 size, PaddingMode
         case PaddingMode::Circular: extended = repeat_image(logical, bounds); break;
         }
     }
-    const auto [x, y, c, n] = ImageDims{};
+    const ImageDims dims;
+    const Halide::Var &x = dims.x, &y = dims.y, &c = dims.c, &n = dims.n;
     Halide::Func padded(prefix + stage::kPaddedInput);
     padded(x, y, c, n) = extended(x, y, c, n);
     return padded;

@@ -62,7 +62,8 @@ int64_t staged_input_floats(const OpSpec &spec) {
 }
 
 void schedule_cuda_conv(GeneratedPipeline &p, const OpSpec &spec) {
-    const auto &[x, y, c, n] = p.dims;
+    const generator::ImageDims &dims = p.dims;
+    const Halide::Var &x = dims.x, &y = dims.y, &c = dims.c, &n = dims.n;
     const bool channels_last = spec.layout == Layout::NHWC;
     const Halide::Var inner = channels_last ? c : x, outer = channels_last ? x : c;
 

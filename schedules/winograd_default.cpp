@@ -25,7 +25,8 @@ void vectorize_unroll_points(Halide::Func f, int vector_width) {
 Halide::LoopLevel schedule_winograd_output_tiles(generator::GeneratedPipeline &p, Extent2 tile, int vector_width,
                                                  int tile_rows, int channels) {
     Halide::Func output = p.output;
-    const auto &[x, y, c, n] = p.dims;
+    const generator::ImageDims &dims = p.dims;
+    const Halide::Var &x = dims.x, &y = dims.y, &c = dims.c, &n = dims.n;
     Halide::Var tx("tx"), ty("ty"), ex("ex"), ey("ey");
     Halide::Var row_block("row_block"), channel_block("channel_block"), task("task");
     output.split(x, tx, ex, int(tile.w), Halide::TailStrategy::GuardWithIf)

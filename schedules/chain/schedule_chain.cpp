@@ -40,7 +40,8 @@ void tile_channels(Halide::Func f, const GeneratedPipeline &layer, const OpSpec 
 }
 
 void schedule_fused(generator::GeneratedChain &generated, const ChainSpec &chain) {
-    const auto &[x, y, c, n] = generated.layers.back().dims;
+    const generator::ImageDims &dims = generated.layers.back().dims;
+    const Halide::Var &x = dims.x, &y = dims.y, &c = dims.c, &n = dims.n;
     Halide::Var band("band"), rows("rows"), strip("strip"), row("row"), task("task");
     Halide::Func output = generated.output;
     // The last band stops at the image's end (a guard, not a shifted band: two tasks never write

@@ -258,7 +258,8 @@ void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Hali
     const int64_t channel_tiles = (spec.out_channels + channel_tile - 1) / channel_tile;
     const int tiles_per_block = config.tiles_per_task ? config.tiles_per_task : int(channel_tiles);
 
-    const auto &[x, y, c, n] = p.dims;
+    const generator::ImageDims &dims = p.dims;
+    const Halide::Var &x = dims.x, &y = dims.y, &c = dims.c, &n = dims.n;
     Halide::Var xo("xo"), xi("xi"), co("co"), ci("ci"), cb("cb"), yo("yo"), yi("yi"), task("task");
     Halide::Func output = p.output;
     // A task's channels: a block of tiles (tiles that do not start on weight blocks form one block,

@@ -111,7 +111,8 @@ ScheduleConfig default_planar_config(const OpSpec &spec, const Halide::Target &t
 void schedule_planar_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &) {
     const ScheduleConfig &tile = spec.config;
     const int columns = tile.vector_width * tile.vectors;
-    const auto &[x, y, c, n] = p.dims;
+    const generator::ImageDims &dims = p.dims;
+    const Halide::Var &x = dims.x, &y = dims.y, &c = dims.c, &n = dims.n;
     Halide::Var xo("xo"), xi("xi"), co("co"), ci("ci"), row("row"), task("task");
     Halide::Func output = p.output;
     // Whole tiles split exactly: a grouped tile then provably stays in one group, and its output
