@@ -33,7 +33,8 @@ FoldStages fold_overlap_add(const Halide::Func &columns, const Window &window, E
     phases(xo, px, yo, py, c, n) = 0.0f;
     phases(xo, px, yo, py, c, n) += blocks(xo + tx / sw, yo + ty / sh, r.x, r.y, c, n);
 
-    const Halide::Var x = ImageDims{}.x, y = ImageDims{}.y;
+    const ImageDims dims;
+    const Halide::Var &x = dims.x, &y = dims.y;
     Halide::Func image("fold_sum");
     image(x, y, c, n) = phases(x / sw, x % sw, y / sh, y % sh, c, n);
     return {phases, image};

@@ -93,7 +93,8 @@ GeneratedPipeline winograd_conv_stages(const OpSpec &spec, const Halide::Func &i
         ex, across.m, across.n, [&](int r, int col) { return across.AT(r, col); },
         [&](int x) { return output_rows(k, x, ey, t, nb); });
 
-    const Halide::Var x = ImageDims{}.x, y = ImageDims{}.y;
+    const ImageDims dims;
+    const Halide::Var &x = dims.x, &y = dims.y;
     Halide::Func result(prefix + stage::kResult);
     const Halide::Expr tile = x / across.m + tiles_across * (y / down.m);
     result(x, y, c, nb) =

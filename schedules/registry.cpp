@@ -63,9 +63,9 @@ void set_weight_layout(OpSpec &spec) {
 // than the products they save: Inception-v3's 5x5 and 1x7 convs (7-10% on padding) ran
 // 0.66-0.87x, EfficientNet-B0's 5x5 depthwise (8%) 0.56-0.87x. Taps the hand schedules unroll
 // (small depthwise filters) are kept: each would carry its own test, and the one such layer past
-// 15% (MobileNetV2's 3x3 on 7x7 maps, 10 us) showed no gain above the noise. Schedules vectorised along the columns skip per row only: a column
-// test there masks vector lanes (MobileNetV2's planar depthwise convs ran 3-4x slower). AMD EPYC,
-// Zen 4 class, paired runs.
+// 15% (MobileNetV2's 3x3 on 7x7 maps, 10 us) showed no gain above the noise. Schedules
+// vectorised along the columns skip per row only: a column test there masks vector lanes
+// (MobileNetV2's planar depthwise convs ran 3-4x slower). AMD EPYC, Zen 4 class, paired runs.
 constexpr double kLeastSkippedPaddingShare = 0.15;
 void set_padding_products(OpSpec &spec) {
     const bool skippable = spec.op == OpKind::Conv && spec.algorithm == Algorithm::Direct &&

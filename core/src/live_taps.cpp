@@ -8,24 +8,19 @@ namespace {
 int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
 
-// Whether tap k reads inside the image for some output: 0 <= base + o*stride < size, base the
-// read of output 0.
-bool tap_reads_image(const WindowDim &d, int64_t k) {
+// The outputs whose tap k reads inside the image: 0 <= base + o*stride < size, base the read of
+// output 0.
+int64_t outputs_reading_image(const WindowDim &d, int64_t k) {
     const int64_t base = k * d.dilation - d.pad_begin;
     const int64_t first = std::max<int64_t>(0, ceil_div(-base, d.stride));
     const int64_t last = std::min(d.positions - 1, floor_div(d.size - 1 - base, d.stride));
-    return first <= last;
+    return std::max<int64_t>(0, last - first + 1);
 }
 
 // Of the (output, tap) pairs of `taps`, those that read inside the image.
 int64_t reads_inside(const WindowDim &d, const TapRange &taps) {
     int64_t inside = 0;
-    for (int64_t k = taps.first; k < taps.end(); ++k) {
-        const int64_t base = k * d.dilation - d.pad_begin;
-        const int64_t first = std::max<int64_t>(0, ceil_div(-base, d.stride));
-        const int64_t last = std::min(d.positions - 1, floor_div(d.size - 1 - base, d.stride));
-        inside += std::max<int64_t>(0, last - first + 1);
-    }
+    for (int64_t k = taps.first; k < taps.end(); ++k) inside += outputs_reading_image(d, k);
     return inside;
 }
 
@@ -44,7 +39,7 @@ WindowDim height_of(const OpSpec &spec) {
 TapRange live_taps(const WindowDim &dim) {
     int64_t first = -1, last = -1;
     for (int64_t k = 0; k < dim.kernel; ++k) {
-        if (!tap_reads_image(dim, k)) continue;
+        if (outputs_reading_image(dim, k) == 0) continue;
         if (first < 0) first = k;
         last = k;
     }
