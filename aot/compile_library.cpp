@@ -57,7 +57,7 @@ std::vector<std::filesystem::path> compile_library(const LibraryRequest &request
     std::vector<KernelRequest> kernels;
     std::vector<Halide::Module> modules;
     for (const KernelRequest &k : request.kernels) {
-        kernels.push_back({k.function_name, spec_for_target(k.spec, request.schedule, target)});
+        kernels.push_back({k.function_name, spec_for_target(k.spec, request.schedule, target, request.threads)});
         modules.push_back(kernel_module(kernels.back().spec, request.schedule, target, k.function_name));
     }
 

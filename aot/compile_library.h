@@ -13,6 +13,7 @@ struct LibraryRequest {
     std::string name;      // file base name
     std::string target;    // any Halide target string ("host", "x86-64-linux-avx2", "arm-64-linux", ...)
     std::string schedule;
+    int threads = 1;  // the thread count the program runs the kernels at: the rules choose for it
     std::vector<KernelRequest> kernels;  // specs as layers lower them; re-targeted here
     std::vector<std::string> emit{"static_library", "header"};
     std::filesystem::path output_dir;

@@ -20,17 +20,17 @@ std::string describe(const OpSpec &spec, const std::string &schedule) {
 
 }  // namespace
 
-OpSpec spec_for_target(OpSpec spec, const std::string &schedule_name, const Halide::Target &target) {
+OpSpec spec_for_target(OpSpec spec, const std::string &schedule_name, const Halide::Target &target, int threads) {
     const schedules::Schedule &schedule = schedules::find_schedule(schedule_name);
     const ScheduleConfig chosen = spec.config;
     if (chosen.family != ScheduleFamily::None) {
         try {
-            schedules::configure(spec, schedule, target, &chosen);
+            schedules::configure(spec, schedule, target, threads, &chosen);
             return spec;
         } catch (const ValueError &) {  // chosen for the JIT target; this target's rules decide
         }
     }
-    schedules::configure(spec, schedule, target);
+    schedules::configure(spec, schedule, target, threads);
     return spec;
 }
 

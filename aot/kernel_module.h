@@ -15,9 +15,9 @@ namespace convgen::aot {
 
 // `spec` with the fields a schedule chooses per target (its config and the weight layout) set for
 // `target`: the config spec carries (tuned, or chosen for the JIT target) when the schedule can
-// honour it there, else the schedule's rules.
+// honour it there, else the schedule's rules for a program running on `threads` threads.
 // Layers pick them for the JIT target; an AOT kernel for another target must pick its own.
-OpSpec spec_for_target(OpSpec spec, const std::string &schedule, const Halide::Target &target);
+OpSpec spec_for_target(OpSpec spec, const std::string &schedule, const Halide::Target &target, int threads);
 
 struct ScheduledKernel {
     Halide::Pipeline pipeline;

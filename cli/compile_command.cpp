@@ -6,6 +6,7 @@
 
 #include "aot/compile_library.h"
 #include "aot/outputs.h"
+#include "convgen/threads.h"
 #include "convgen/suite.h"
 #include "op_options.h"
 #include "subcommand.h"
@@ -46,8 +47,8 @@ public:
                              "else the cache directory's)")
             ->check(CLI::ExistingFile);
         command_->add_option("--threads", threads_,
-                             "thread count the program will run at: which of the database's configs `tuned` takes "
-                             "(default: this machine's)")
+                             "thread count the program will run at: which of the database's configs `tuned` takes, "
+                             "and what the rules choose for (default: this machine's)")
             ->check(CLI::PositiveNumber);
         command_->add_option("--name", name_, "function name (with --suite: library name and function prefix)")
             ->required();
@@ -72,6 +73,7 @@ public:
         request.name = name_;
         request.target = target_;
         request.schedule = options_.schedule();
+        request.threads = num_threads();
         request.output_dir = output_dir_;
         if (!emit_.empty()) request.emit = emit_;
         request.kernels = options_.given("--suite") ? suite_kernels() : std::vector{one_kernel()};

@@ -201,7 +201,7 @@ public:
             const Task &task = tasks[i];
             set_num_threads(task.threads);
             const schedules::Schedule &hand = schedules::find_schedule("hand");
-            const tuning::ScheduleSpace space(task.spec, hand, Halide::get_jit_target_from_environment());
+            const tuning::ScheduleSpace space(task.spec, hand, Halide::get_jit_target_from_environment(), task.threads);
             if (space.empty()) continue;
             tuning::SearchOptions options;
             options.trials = trials_;

@@ -79,7 +79,8 @@ void set_padding_products(OpSpec &spec) {
 
 }  // namespace
 
-void configure(OpSpec &spec, const Schedule &schedule, const Halide::Target &target, const ScheduleConfig *chosen) {
+void configure(OpSpec &spec, const Schedule &schedule, const Halide::Target &target, int threads,
+               const ScheduleConfig *chosen) {
     spec.weight_layout = WeightLayout::OIHW;
     spec.weight_block = 0;
     spec.winograd_tile = 0;
@@ -97,7 +98,7 @@ void configure(OpSpec &spec, const Schedule &schedule, const Halide::Target &tar
         schedule.check_config(spec, target, *chosen);
         spec.config = *chosen;
     } else {
-        spec.config = schedule.default_config(spec, target);
+        spec.config = schedule.default_config(spec, target, threads);
     }
     set_weight_layout(spec);
     set_padding_products(spec);

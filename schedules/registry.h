@@ -13,8 +13,9 @@ namespace convgen::schedules {
 
 // Applies spec.config (set by `configure`) to the generated pipeline.
 using ScheduleFunction = void (*)(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
-// The config a schedule's rules choose for spec on target (family None: nothing to choose).
-using DefaultConfigFunction = ScheduleConfig (*)(const OpSpec &, const Halide::Target &);
+// The config a schedule's rules choose for spec on target, to run on `threads` threads (family
+// None: nothing to choose).
+using DefaultConfigFunction = ScheduleConfig (*)(const OpSpec &, const Halide::Target &, int threads);
 // Throws ValueError when the schedule cannot honour the config for spec on target.
 using CheckConfigFunction = void (*)(const OpSpec &, const Halide::Target &, const ScheduleConfig &);
 
@@ -35,8 +36,9 @@ const std::vector<Schedule> &all_schedules();
 const Schedule &find_schedule(std::string_view name);
 
 // Sets the fields a schedule chooses, spec.config and the weight layout it reads: `chosen` when
-// given (checked: ValueError when the schedule cannot honour it), else the schedule's rules.
-void configure(OpSpec &spec, const Schedule &schedule, const Halide::Target &target,
+// given (checked: ValueError when the schedule cannot honour it), else the schedule's rules for
+// a kernel run on `threads` threads.
+void configure(OpSpec &spec, const Schedule &schedule, const Halide::Target &target, int threads,
                const ScheduleConfig *chosen = nullptr);
 
 // col2im per task of `consumer`'s loop `at`: each stride phase's taps summed over contiguous
@@ -59,7 +61,7 @@ Halide::LoopLevel schedule_winograd_output_tiles(generator::GeneratedPipeline &p
                                                  int tile_rows, int channels);
 void schedule_cuda(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 void schedule_hand(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
-ScheduleConfig hand_default_config(const OpSpec &, const Halide::Target &);
+ScheduleConfig hand_default_config(const OpSpec &, const Halide::Target &, int threads);
 void hand_check_config(const OpSpec &, const Halide::Target &, const ScheduleConfig &);
 void schedule_adams2019(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 void schedule_li2018(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);

@@ -44,10 +44,11 @@ std::vector<int> divisors(int64_t n, int64_t at_most) {
 
 }  // namespace
 
-ScheduleSpace::ScheduleSpace(const OpSpec &spec, const schedules::Schedule &schedule, const Halide::Target &target)
+ScheduleSpace::ScheduleSpace(const OpSpec &spec, const schedules::Schedule &schedule, const Halide::Target &target,
+                             int threads)
     : spec_(spec), schedule_(&schedule), target_(target) {
     if (!schedule.default_config) return;
-    start_ = schedule.default_config(spec, target);
+    start_ = schedule.default_config(spec, target, threads);
     for (ScheduleFamily family :
          {ScheduleFamily::ChannelTiles, ScheduleFamily::Planar, ScheduleFamily::PlanarDepthwise, ScheduleFamily::Winograd}) {
         // A family is open to the search when some config of it is accepted: its knobs' first values

@@ -16,8 +16,9 @@ namespace convgen::tuning {
 
 class ScheduleSpace {
 public:
-    // The space of `schedule`'s configs for spec on target; empty when the schedule has none.
-    ScheduleSpace(const OpSpec &spec, const schedules::Schedule &schedule, const Halide::Target &target);
+    // The space of `schedule`'s configs for spec on target, run on `threads` threads; empty when
+    // the schedule has none.
+    ScheduleSpace(const OpSpec &spec, const schedules::Schedule &schedule, const Halide::Target &target, int threads);
 
     bool empty() const { return !schedule_->default_config || start_.family == ScheduleFamily::None; }
     // The rules' choice, where every search starts.

@@ -146,7 +146,7 @@ void configure_kernel(OpSpec &spec, const std::string &schedule_name, const Sche
         }
     }
     if (pinned) {
-        schedules::configure(spec, schedule, jit_target(), pinned);
+        schedules::configure(spec, schedule, jit_target(), num_threads(), pinned);
         return;
     }
     if (const AotKernel *linked = find_aot_kernel_for_problem(spec, schedule_name, jit_target())) {
@@ -156,14 +156,14 @@ void configure_kernel(OpSpec &spec, const std::string &schedule_name, const Sche
     if (schedule.uses_tuning_database) {
         if (const std::optional<ScheduleConfig> tuned = tuned_config(spec, jit_target())) {
             try {
-                schedules::configure(spec, schedule, jit_target(), &*tuned);
+                schedules::configure(spec, schedule, jit_target(), num_threads(), &*tuned);
                 return;
             } catch (const ValueError &e) {  // a record this convgen cannot use: the rules decide
                 report_unusable_tuned_config(spec.problem_key(), e.what());
             }
         }
     }
-    schedules::configure(spec, schedule, jit_target());
+    schedules::configure(spec, schedule, jit_target(), num_threads());
 }
 
 }  // namespace convgen::detail

@@ -111,7 +111,7 @@ void configure_fused_chain(ChainSpec &chain, const Halide::Target &target, int t
         ScheduleConfig tile = hand::tiled_config(ScheduleFamily::ChannelTiles,
                                                  {own.vector_width, own.vectors, own.scalars});
         tile.reduction_unroll = own.reduction_unroll;
-        configure(layer, hand, target, &tile);
+        configure(layer, hand, target, threads, &tile);
     }
     if (chosen) {
         check_chain_config(chain, *chosen);

@@ -122,12 +122,12 @@ ScheduleFamily family_for(const OpSpec &spec, const Halide::Target &target) {
     return ScheduleFamily::None;
 }
 
-ScheduleConfig default_config(const OpSpec &spec, const Halide::Target &target) {
+ScheduleConfig default_config(const OpSpec &spec, const Halide::Target &target, int threads) {
     switch (family_for(spec, target)) {
     case ScheduleFamily::PlanarDepthwise: return default_planar_depthwise_config(spec, target);
     case ScheduleFamily::Planar: return default_planar_config(spec, target);
     case ScheduleFamily::ChannelTiles: return default_channel_tiles_config(spec, target);
-    case ScheduleFamily::Winograd: return default_winograd_config(spec, target);
+    case ScheduleFamily::Winograd: return default_winograd_config(spec, target, threads);
     case ScheduleFamily::None: break;
     }
     return {};

@@ -111,8 +111,9 @@ void accumulate_tile_in_registers(Halide::Func accumulator, const Halide::LoopLe
 // A config of `family` with `tile` as its register tile, every other field at its default.
 ScheduleConfig tiled_config(ScheduleFamily family, const RegisterTile &tile);
 
-// The rules: the config each family's schedule uses when no tuned one is given.
-ScheduleConfig default_config(const OpSpec &spec, const Halide::Target &target);
+// The rules: the config each family's schedule uses when no tuned one is given, for a kernel run
+// on `threads` threads.
+ScheduleConfig default_config(const OpSpec &spec, const Halide::Target &target, int threads);
 // The family of configs that apply to spec on target (None: unfold, fold and the portable schedule).
 ScheduleFamily family_for(const OpSpec &spec, const Halide::Target &target);
 // Throws ValueError naming the field when the schedule cannot honour `config` for spec on target.
@@ -156,7 +157,7 @@ void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Hali
 
 // Winograd convs with enough output channels for a channel vector.
 bool uses_winograd(const OpSpec &spec, const Halide::Target &target);
-ScheduleConfig default_winograd_config(const OpSpec &spec, const Halide::Target &target);
+ScheduleConfig default_winograd_config(const OpSpec &spec, const Halide::Target &target, int threads);
 void schedule_winograd(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);
 
 // Unfold and fold of NCHW images.

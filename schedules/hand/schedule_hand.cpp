@@ -5,8 +5,8 @@
 
 namespace convgen::schedules {
 
-ScheduleConfig hand_default_config(const OpSpec &spec, const Halide::Target &target) {
-    return hand::default_config(spec, target);
+ScheduleConfig hand_default_config(const OpSpec &spec, const Halide::Target &target, int threads) {
+    return hand::default_config(spec, target, threads);
 }
 
 void hand_check_config(const OpSpec &spec, const Halide::Target &target, const ScheduleConfig &config) {

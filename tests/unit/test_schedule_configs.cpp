@@ -5,6 +5,7 @@
 
 #include "convgen/errors.h"
 #include "convgen/kernel_signature.h"
+#include "convgen/threads.h"
 #include "expect_error.h"
 #include "schedules/registry.h"
 #include "test_support.h"
@@ -46,7 +47,7 @@ TEST(ScheduleConfigs, RandomConfigsOfEveryFamilyMatchTheReference) {
         SCOPED_TRACE(c.name);
         const Conv2dOptions options = Conv2dOptions(c.options).schedule("hand");
         const OpSpec spec = Conv2d(options).spec(c.input);
-        const tuning::ScheduleSpace space(spec, schedules::find_schedule("hand"), target);
+        const tuning::ScheduleSpace space(spec, schedules::find_schedule("hand"), target, num_threads());
         ASSERT_FALSE(space.empty());
         std::mt19937_64 rng(7);
         std::vector<ScheduleConfig> configs{space.start()};
@@ -183,7 +184,9 @@ TEST(ScheduleConfigs, RulesKeepWholeVectorsOnGroupsAndDepthwise) {
     // A 5x5 filter's rows of 7 are one tile of 7 where a column fits the registers at all (AVX-512).
     const OpSpec short_rows = Conv2d(Conv2dOptions(960, 960, 5).groups(960).padding(2).layout(Layout::NHWC)
                                          .schedule("hand")).spec({1, 960, 7, 7});
-    if (widest == 16) EXPECT_EQ(short_rows.config.scalars, 7);
+    if (widest == 16) {
+        EXPECT_EQ(short_rows.config.scalars, 7);
+    }
     expect_error<ValueError>([&] {
         Conv2d(Conv2dOptions(narrow_channels, narrow_channels, 3).groups(32).padding(1).schedule("hand").schedule_config(
                    "planar vw=" + std::to_string(widest) + " vectors=1 scalars=1 stage=1"))
@@ -202,6 +205,29 @@ TEST(ScheduleConfigs, RulesSizeDepthwiseTasksByTheirTime) {
                                                                                  : 576 / channel_tile);
     const int64_t row_tasks = (14 + depthwise.config.rows_per_task - 1) / depthwise.config.rows_per_task;
     EXPECT_GE(blocks * row_tasks, 2);
+}
+
+TEST(ScheduleConfigs, RulesShareWinogradTasksOutOverTheThreads) {
+    // VGG-16's 56x56 128 -> 256 layer streams its transformed weights, so a task takes whole rows
+    // of tiles, 3 tasks per image. On 2 threads the rules split the channels until no thread idles
+    // for a round; on 1 thread, or where the images already share out, one block (each block
+    // transforms the input again).
+    const Halide::Target target = Halide::get_jit_target_from_environment();
+    const auto tasks = [&](int64_t batch, int threads) {
+        const OpSpec spec = Conv2d(Conv2dOptions(128, 256, 3).padding(1).layout(Layout::NHWC)
+                                       .algorithm(Algorithm::Winograd).schedule("hand")).spec({batch, 128, 56, 56});
+        const ScheduleConfig config = schedules::hand_default_config(spec, target, threads);
+        EXPECT_EQ(config.family, ScheduleFamily::Winograd);
+        const int64_t tile_rows = (56 + config.winograd_tile - 1) / config.winograd_tile;
+        const int64_t channel_tiles = 256 / (int64_t(config.vector_width) * config.vectors);
+        const int64_t blocks = config.tiles_per_task ? channel_tiles / config.tiles_per_task : 1;
+        return std::pair{blocks, batch * blocks * ((tile_rows + config.rows_per_task - 1) / config.rows_per_task)};
+    };
+    EXPECT_EQ(tasks(1, 1).first, 1);
+    ASSERT_EQ(tasks(1, 1).second % 2, 1) << "the case no longer has an odd number of tasks";
+    EXPECT_GT(tasks(1, 2).first, 1);
+    EXPECT_EQ(tasks(1, 2).second % 2, 0);
+    EXPECT_EQ(tasks(2, 2).first, 1);
 }
 
 TEST(ScheduleConfigs, RulesSweepLargeDepthwiseRowsColumnTileByColumnTile) {

@@ -47,8 +47,8 @@ public:
 tuning::ScheduleSpace space_for_test() {
     const Halide::Target target = Halide::Target("x86-64-linux-avx512");
     OpSpec spec = Conv2d(Conv2dOptions(64, 64, 3).padding(1).schedule("hand")).spec({1, 64, 28, 28});
-    schedules::configure(spec, schedules::find_schedule("hand"), target);
-    return tuning::ScheduleSpace(spec, schedules::find_schedule("hand"), target);
+    schedules::configure(spec, schedules::find_schedule("hand"), target, 1);
+    return tuning::ScheduleSpace(spec, schedules::find_schedule("hand"), target, 1);
 }
 
 TEST(TuningSearch, FindsTheOptimumOfASmoothLandscapeFromTheRules) {
