@@ -107,7 +107,7 @@ void configure_fused_chain(ChainSpec &chain, const Halide::Target &target, int t
         // task and staging fields of a layer of its own do not.
         const ScheduleConfig own = layer.config.family == ScheduleFamily::ChannelTiles
                                        ? layer.config
-                                       : hand::default_channel_tiles_config(layer, target);
+                                       : hand::default_channel_tiles_config(layer, target, threads);
         ScheduleConfig tile = hand::tiled_config(ScheduleFamily::ChannelTiles,
                                                  {own.vector_width, own.vectors, own.scalars});
         tile.reduction_unroll = own.reduction_unroll;

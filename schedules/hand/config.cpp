@@ -126,7 +126,7 @@ ScheduleConfig default_config(const OpSpec &spec, const Halide::Target &target, 
     switch (family_for(spec, target)) {
     case ScheduleFamily::PlanarDepthwise: return default_planar_depthwise_config(spec, target);
     case ScheduleFamily::Planar: return default_planar_config(spec, target);
-    case ScheduleFamily::ChannelTiles: return default_channel_tiles_config(spec, target);
+    case ScheduleFamily::ChannelTiles: return default_channel_tiles_config(spec, target, threads);
     case ScheduleFamily::Winograd: return default_winograd_config(spec, target, threads);
     case ScheduleFamily::None: break;
     }

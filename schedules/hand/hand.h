@@ -152,7 +152,7 @@ void schedule_planar_conv(GeneratedPipeline &p, const OpSpec &spec, const Halide
 
 // Direct CPU convs with enough output channels for a channel tile.
 bool uses_channel_tiles(const OpSpec &spec, const Halide::Target &target);
-ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Target &target);
+ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Target &target, int threads);
 void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target);
 
 // Winograd convs with enough output channels for a channel vector.
