@@ -77,6 +77,20 @@ int run(const std::vector<std::string> &command, const fs::path &log) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// Halide's profiler (a `-profile` target) keeps each profiled kernel's statistics under names
+// that are strings inside the kernel's library, and prints them at exit: print and drop them
+// before a library goes, or that report reads unmapped memory.
+void report_profiled_kernels() {
+    halide_profiler_state *state = halide_profiler_get_state();
+    halide_profiler_lock(state);
+    const bool profiled = state->pipelines != nullptr;
+    halide_profiler_unlock(state);
+    if (profiled) {
+        halide_profiler_report(nullptr);
+        halide_profiler_reset();
+    }
+}
+
 }  // namespace
 
 std::string link_shared_object(const std::string &object_bytes) {
@@ -94,6 +108,7 @@ std::string link_shared_object(const std::string &object_bytes) {
 }
 
 LoadedLibrary::~LoadedLibrary() {
+    report_profiled_kernels();
     dlclose(handle_);
     close(fd_);
 }
