@@ -185,7 +185,14 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
         const double row_task_flops = all_channels_task_flops * task_share_of_channels;
         const int64_t wanted_rows = std::clamp<int64_t>(int64_t(std::ceil(task_flops / row_task_flops)), 1, spec.out.h);
         const int64_t tasks_per_image = (spec.out.h + wanted_rows - 1) / wanted_rows;
-        config.rows_per_task = int((spec.out.h + tasks_per_image - 1) / tasks_per_image);
+        const int64_t rows_per_task = (spec.out.h + tasks_per_image - 1) / tasks_per_image;
+        // Where those tasks would leave a thread idle, other heights of half the work or more:
+        // MobileNetV2's small layers ran 3, 5 or 7 tasks on 2 threads.
+        const int64_t blocks = within_groups ? spec.groups : channel_tiles / tiles_per_block;
+        const int64_t least_rows =
+            std::clamp<int64_t>(int64_t(std::ceil(task_flops / 2 / row_task_flops)), 1, spec.out.h);
+        config.rows_per_task =
+            int(balanced_rows_per_task(spec.out.h, rows_per_task, least_rows, spec.batch * blocks, threads));
     }
 
     // The accumulators stay in registers over every tap and input channel (no input blocking):

@@ -138,6 +138,18 @@ int64_t channels_per_task(double bytes_per_channel, int64_t channels);
 Halide::Var parallel_over_channel_groups(Halide::Func f, const Halide::Var &c, const Halide::Var &n,
                                          int64_t channels_per_group);
 
+// Threads may sit idle for at most this share of a call before the rules reshape its tasks.
+constexpr double kMaximumIdleShare = 0.1;
+// The share of thread time left idle when `runs` runs of tasks of `rows_per_task` rows over
+// `rows` rows (each run's last task shorter) go to `threads` threads, each taking the next task
+// as it comes free, as Halide's thread pool hands them out.
+double idle_share(int64_t rows, int64_t rows_per_task, int64_t runs, int threads);
+// `rows_per_task` where it leaves the threads idle for kMaximumIdleShare or less; else the task
+// height of `least_rows_per_task` or more (equal heights) that leaves them idle least, the nearest
+// to `rows_per_task` among equals.
+int64_t balanced_rows_per_task(int64_t rows, int64_t rows_per_task, int64_t least_rows_per_task, int64_t runs,
+                               int threads);
+
 // Each conv family: the rule that picks it, its default config, and the schedule that applies a
 // config (spec.config, already checked).
 bool uses_planar_depthwise(const OpSpec &spec, const Halide::Target &target);

@@ -29,8 +29,6 @@ constexpr int64_t kTilesPerCachedTask = 16;
 // (of kMinimumChannelsPerTask at the least: each block computes the input transform again).
 constexpr double kTaskProductBytes = 384 * 1024;
 constexpr int64_t kMinimumChannelsPerTask = 64;
-// Threads may sit idle for at most this share of the rounds of tasks before channels are split.
-constexpr double kMaximumIdleShare = 0.1;
 
 RegisterTile winograd_tile(const OpSpec &spec, const Halide::Target &target) {
     const Extent2 tiles = winograd_tile_counts(spec, kDefaultWinogradTile);
@@ -97,16 +95,12 @@ ScheduleConfig default_winograd_config(const OpSpec &spec, const Halide::Target 
     // A thread idle for the last round of tasks costs more than each block's input transform
     // again: on VGG-16's 56x56 layers (3 tasks per image; AMD EPYC, Zen 4 class, 2 threads) two
     // blocks ran 1.06-1.33x faster, while on 1 thread they ran 5-10% slower.
-    const auto idle_share = [&](int64_t b) {
-        const int64_t tasks = spec.batch * tasks_per_image * b;
-        const int64_t rounds = (tasks + threads - 1) / threads;
-        return 1.0 - double(tasks) / double(rounds * threads);
-    };
-    if (idle_share(blocks) > kMaximumIdleShare) {
+    const auto idle = [&](int64_t b) { return idle_share(rows, config.rows_per_task, spec.batch * b, threads); };
+    if (idle(blocks) > kMaximumIdleShare) {
         for (int64_t b = blocks + 1; b <= channel_tiles; ++b) {
-            if (!block_fits(b) || idle_share(b) >= idle_share(blocks)) continue;
+            if (!block_fits(b) || idle(b) >= idle(blocks)) continue;
             blocks = b;
-            if (idle_share(b) <= kMaximumIdleShare) break;
+            if (idle(b) <= kMaximumIdleShare) break;
         }
     }
     config.tiles_per_task = blocks == 1 ? 0 : int(channel_tiles / blocks);

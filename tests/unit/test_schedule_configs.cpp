@@ -7,6 +7,7 @@
 #include "convgen/kernel_signature.h"
 #include "convgen/threads.h"
 #include "expect_error.h"
+#include "schedules/hand/hand.h"
 #include "schedules/registry.h"
 #include "test_support.h"
 #include "tuning/space.h"
@@ -224,6 +225,36 @@ TEST(ScheduleConfigs, RulesLeaveRowTasksInputUnstagedOnSeveralThreads) {
     EXPECT_FALSE(staged(128, 14, 2));
     EXPECT_TRUE(staged(128, 7, 2));
     EXPECT_TRUE(staged(3, 14, 2));
+}
+
+TEST(ScheduleConfigs, IdleShareFollowsHowThePoolHandsOutTasks) {
+    using schedules::hand::balanced_rows_per_task;
+    using schedules::hand::idle_share;
+    // 14 rows in tasks of 5, 5 and 4 on 2 threads: one thread computes 9 rows, the other 5.
+    EXPECT_DOUBLE_EQ(idle_share(14, 5, 1, 2), 1.0 - 14.0 / 18.0);
+    EXPECT_DOUBLE_EQ(idle_share(14, 7, 1, 2), 0.0);
+    EXPECT_DOUBLE_EQ(idle_share(14, 5, 2, 2), 0.0);  // two runs (images or channel blocks)
+    EXPECT_DOUBLE_EQ(idle_share(14, 5, 1, 1), 0.0);
+    EXPECT_EQ(balanced_rows_per_task(14, 5, 3, 1, 2), 7);
+    EXPECT_EQ(balanced_rows_per_task(14, 5, 3, 1, 1), 5);
+    EXPECT_EQ(balanced_rows_per_task(14, 5, 3, 2, 2), 5);
+    // No equal height of 8 rows or more idles less than tasks of 10 and 4: one task of 14 idles more.
+    EXPECT_EQ(balanced_rows_per_task(14, 10, 8, 1, 2), 10);
+}
+
+TEST(ScheduleConfigs, RulesShareRowTasksOutOverTheThreads) {
+    // MobileNetV2's 192 -> 64 1x1 conv on 14x14 maps: its 4.8 MFLOP made 3 row tasks, so one of
+    // 2 threads sat idle for a third of the call. On 2 threads the rules take other heights.
+    const Halide::Target target = Halide::get_jit_target_from_environment();
+    const OpSpec spec = Conv2d(Conv2dOptions(192, 64, 1).layout(Layout::NHWC).schedule("hand")).spec({1, 192, 14, 14});
+    const ScheduleConfig one = schedules::hand_default_config(spec, target, 1);
+    const ScheduleConfig two = schedules::hand_default_config(spec, target, 2);
+    ASSERT_EQ(two.family, ScheduleFamily::ChannelTiles);
+    ASSERT_FALSE(two.channel_major);
+    const int64_t runs = 64 / (int64_t(two.vector_width) * two.vectors) / two.tiles_per_task;
+    EXPECT_GT(schedules::hand::idle_share(14, one.rows_per_task, runs, 2), schedules::hand::kMaximumIdleShare)
+        << "the case no longer leaves a thread idle";
+    EXPECT_LE(schedules::hand::idle_share(14, two.rows_per_task, runs, 2), schedules::hand::kMaximumIdleShare);
 }
 
 TEST(ScheduleConfigs, RulesShareWinogradTasksOutOverTheThreads) {
