@@ -6,8 +6,8 @@
 
 #include "aot/compile_library.h"
 #include "aot/outputs.h"
-#include "convgen/threads.h"
 #include "convgen/suite.h"
+#include "convgen/threads.h"
 #include "op_options.h"
 #include "subcommand.h"
 
