@@ -96,11 +96,13 @@ ScheduleConfig default_winograd_config(const OpSpec &spec, const Halide::Target 
     // again: on VGG-16's 56x56 layers (3 tasks per image; AMD EPYC, Zen 4 class, 2 threads) two
     // blocks ran 1.06-1.33x faster, while on 1 thread they ran 5-10% slower.
     const auto idle = [&](int64_t b) { return idle_share(rows, config.rows_per_task, spec.batch * b, threads); };
-    if (idle(blocks) > kMaximumIdleShare) {
-        for (int64_t b = blocks + 1; b <= channel_tiles; ++b) {
-            if (!block_fits(b) || idle(b) >= idle(blocks)) continue;
+    double least_idle = idle(blocks);
+    for (int64_t b = blocks + 1; least_idle > kMaximumIdleShare && b <= channel_tiles; ++b) {
+        if (!block_fits(b)) continue;
+        const double share = idle(b);
+        if (share < least_idle) {
             blocks = b;
-            if (idle(b) <= kMaximumIdleShare) break;
+            least_idle = share;
         }
     }
     config.tiles_per_task = blocks == 1 ? 0 : int(channel_tiles / blocks);
