@@ -33,7 +33,8 @@ std::string config_initializer(const ScheduleConfig &c) {
        << ", .tiles_per_task = " << c.tiles_per_task << ", .rows_per_task = " << c.rows_per_task
        << ", .tile_order = " << c.tile_order
        << ", .stage_input = " << c.stage_input << ", .stage_per_task = " << c.stage_per_task
-       << ", .restride = " << c.restride << ", .channels_per_task = " << c.channels_per_task
+       << ", .restride = " << c.restride << ", .group_input = " << c.group_input
+       << ", .channels_per_task = " << c.channels_per_task
        << ", .winograd_tile = " << c.winograd_tile << "}";
     return os.str();
 }

@@ -68,7 +68,16 @@ GeneratedPipeline conv_stages(const OpSpec &spec, const Halide::Func &input, con
         if (skipped == PaddingProducts::SkippedPerPosition && taps.pads_width) {
             r.where(Halide::likely(read_x >= 0 && read_x < int(spec.image.w)));
         }
-        accumulate(weight.logical(r.x, r.y, r.z, c) * padded(read_x, read_y, in_channel, n));
+        if (has_group_input(spec)) {
+            Halide::Var ci("ci");
+            Halide::Func group_input(prefix + stage::kGroupInput);
+            group_input(x, y, ci, c, n) =
+                padded(x, y, group_input_channel(c, out_per_group, in_per_group, ci, spec.groups), n);
+            pipeline.stages[stage::kGroupInput] = group_input;
+            accumulate(weight.logical(r.x, r.y, r.z, c) * group_input(read_x, read_y, r.z, c, n));
+        } else {
+            accumulate(weight.logical(r.x, r.y, r.z, c) * padded(read_x, read_y, in_channel, n));
+        }
     } else {
         Halide::Func columns = unfold_columns(padded, w, prefix);
         pipeline.stages[stage::kColumns] = columns;

@@ -13,6 +13,10 @@ namespace convgen::generator {
 // Stage names shared by the generator and the schedules.
 namespace stage {
 inline constexpr const char *kPaddedInput = "padded_input";  // input with its boundary condition
+// Grouped direct convs (has_group_input): input channel `ci` of the group output channel c
+// reads (x, y, ci, c, n). Inlined unless a schedule stores it: a copy of the group's input per
+// output channel, which channel vectors straddling groups then load densely.
+inline constexpr const char *kGroupInput = "group_input";
 inline constexpr const char *kColumns = "columns";           // im2col blocks (bx, by, kj, ki, c, n)
 inline constexpr const char *kAccumulator = "accumulator";   // the reduction (x, y, c, n)
 inline constexpr const char *kResult = "result";             // epilogue applied (x, y, c, n)

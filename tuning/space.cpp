@@ -4,6 +4,7 @@
 
 #include "convgen/errors.h"
 #include "convgen/winograd.h"
+#include "generator/groups.h"
 
 namespace convgen::tuning {
 namespace {
@@ -93,6 +94,7 @@ std::vector<ScheduleSpace::Knob> ScheduleSpace::knobs(ScheduleFamily family) con
         add("stage", &ScheduleConfig::stage_input, {0, 1});
         add("stage_per_task", &ScheduleConfig::stage_per_task, {0, 1});
         add("restride", &ScheduleConfig::restride, {0, 1});
+        if (generator::has_group_input(spec_)) add("group_input", &ScheduleConfig::group_input, {0, 1});
         break;
     }
     case ScheduleFamily::Planar:

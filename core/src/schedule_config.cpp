@@ -33,6 +33,7 @@ const std::vector<Field> &fields() {
         {"stage", {F::ChannelTiles, F::Planar}, nullptr, &ScheduleConfig::stage_input},
         {"stage_per_task", {F::ChannelTiles}, nullptr, &ScheduleConfig::stage_per_task},
         {"restride", {F::ChannelTiles}, nullptr, &ScheduleConfig::restride},
+        {"group_input", {F::ChannelTiles}, nullptr, &ScheduleConfig::group_input},
         {"channels_per_task", {F::PlanarDepthwise}, &ScheduleConfig::channels_per_task},
         {"tile", {F::Winograd}, &ScheduleConfig::winograd_tile},
     };

@@ -103,14 +103,15 @@ void configure_fused_chain(ChainSpec &chain, const Halide::Target &target, int t
     const Schedule &hand = find_schedule("hand");
     for (OpSpec &layer : chain.layers) {
         // The layer's own channel-tiles config (the tuning database's where the layer was tuned),
-        // else the rules'. Only its register tile and reduction unroll apply inside a strip: the
-        // task and staging fields of a layer of its own do not.
+        // else the rules'. Only its register tile, reduction unroll and group-input copy apply
+        // inside a strip: the task and staging fields of a layer of its own do not.
         const ScheduleConfig own = layer.config.family == ScheduleFamily::ChannelTiles
                                        ? layer.config
                                        : hand::default_channel_tiles_config(layer, target, threads);
         ScheduleConfig tile = hand::tiled_config(ScheduleFamily::ChannelTiles,
                                                  {own.vector_width, own.vectors, own.scalars});
         tile.reduction_unroll = own.reduction_unroll;
+        tile.group_input = own.group_input;
         configure(layer, hand, target, threads, &tile);
     }
     if (chosen) {

@@ -56,6 +56,14 @@ void schedule_fused(generator::GeneratedChain &generated, const ChainSpec &chain
         intermediate.store_at(output, task).compute_at(output, strip).reorder_storage(c, x, y, n);
         tile_channels(intermediate, generated.layers[i], chain.layers[i], {y, n});
     }
+    // Group-input copies, like the intermediates, per strip over storage kept for the task.
+    for (size_t i = 0; i < chain.layers.size(); ++i) {
+        const ScheduleConfig &config = chain.layers[i].config;
+        if (config.group_input) {
+            hand::copy_group_input(generated.layers[i], config, Halide::LoopLevel(output, task),
+                                   Halide::LoopLevel(output, strip));
+        }
+    }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "convgen/errors.h"
 #include "convgen/winograd.h"
+#include "generator/groups.h"
 #include "schedules/hand/hand.h"
 
 namespace convgen::schedules::hand {
@@ -88,6 +89,15 @@ void check_channel_tiles(const OpSpec &spec, const Halide::Target &target, const
     }
     if (config.restride && !config.stage_input) refuse(config, "restride needs stage=1");
     if (config.stage_per_task && !config.stage_input) refuse(config, "stage_per_task needs stage=1");
+    if (config.group_input) {
+        if (!generator::has_group_input(spec)) {
+            refuse(config, "group_input needs a grouped conv with several input channels per group");
+        }
+        // The copy applies the boundary condition itself, row by row within a row-major task.
+        if (config.stage_input || config.channel_major || config.input_block) {
+            refuse(config, "group_input copies its rows per row-major task: stage=0, channel_major=0, input_block=0");
+        }
+    }
 }
 
 void check_winograd(const OpSpec &spec, const Halide::Target &target, const ScheduleConfig &config) {

@@ -108,6 +108,12 @@ Halide::TailStrategy channel_tail(const OpSpec &spec, int64_t channel_tile);
 // keep the sums in memory. Channel tiles and fused chains share it.
 void accumulate_tile_in_registers(Halide::Func accumulator, const Halide::LoopLevel &tile, const Halide::RDom &r,
                                   const ScheduleConfig &config);
+// config.group_input: the layer's group-input stage stored at `store` and computed at `compute`
+// (a task and its rows: a sliding window over them), output channels innermost and vectorised,
+// and the accumulator's columns unrolled so neighbouring columns share the vectors they load.
+// Channel tiles and fused chains share it.
+void copy_group_input(const generator::GeneratedPipeline &layer, const ScheduleConfig &config,
+                      const Halide::LoopLevel &store, const Halide::LoopLevel &compute);
 // A config of `family` with `tile` as its register tile, every other field at its default.
 ScheduleConfig tiled_config(ScheduleFamily family, const RegisterTile &tile);
 

@@ -42,6 +42,9 @@ std::vector<BlockCase> block_cases() {
         {"ragged_channels_no_bias", {1, 12, 6, 17},
          {{20, 3, 1, 1, 1, 1, relu, PaddingMode::Zeros, false}, {12, 1, 1, 0, 1, 1, Activation::None, PaddingMode::Zeros, false}},
          Residual::Input, relu6},
+        // 4-channel groups: the rules copy the group input (ResNeXt's bottleneck, narrower).
+        {"narrow_groups_bottleneck", {1, 32, 9, 11},
+         {{64, 1, 1, 0, 1, 1, relu}, {64, 3, 1, 1, 1, 16, relu}, {32}}, Residual::Input, relu},
         {"wide_ragged_groups_bottleneck", {1, 40, 7, 9},
          {{40, 1, 1, 0, 1, 1, relu}, {40, 3, 1, 1, 1, 2, relu}, {40}}, Residual::Input, relu},
         {"valid_then_strided", {1, 8, 11, 11}, {{16, 3, 1, 0}, {8, 3, 2, 0, 1, 1, relu}}},

@@ -32,6 +32,8 @@ std::vector<ConfigCase> config_cases() {
         {"depthwise_nhwc", Conv2dOptions(32, 32, 5).groups(32).padding(2).layout(Layout::NHWC), {1, 32, 8, 8}},
         {"few_inputs_planar", Conv2dOptions(3, 16, 3).padding(1).activation(Activation::Relu), {1, 3, 16, 32}},
         {"narrow_groups_planar", Conv2dOptions(32, 32, 3).groups(4).padding(1), {1, 32, 6, 35}},
+        {"narrow_groups_nhwc", Conv2dOptions(32, 64, 3).groups(16).padding(1).stride(2).layout(Layout::NHWC),
+         {2, 32, 9, 11}},
         {"groups_wider_than_tiles", Conv2dOptions(40, 80, 3).groups(2).padding(1).layout(Layout::NHWC), {1, 40, 6, 17}},
         // Every tap reads padding for some outputs: skipped per output position.
         {"atrous_nhwc", Conv2dOptions(32, 32, 3).padding(6).dilation(6).layout(Layout::NHWC), {1, 32, 9, 11}},
@@ -193,6 +195,73 @@ TEST(ScheduleConfigs, RulesKeepWholeVectorsOnGroupsAndDepthwise) {
                    "planar vw=" + std::to_string(widest) + " vectors=1 scalars=1 stage=1"))
             .spec({1, narrow_channels, 28, 28});
     }, "scalars must be the " + std::to_string(widest / 2) + " output channels per group");
+}
+
+// Copies of each output channel's group input (group_input=1): vectors straddling 4- and 2-channel
+// groups, and 8-lane vectors holding one 8-channel group, under every row-major loop order, task
+// heights that end in a part task, strides, dilation, the padding modes, both layouts and a batch.
+TEST(ScheduleConfigs, GroupInputCopiesMatchTheReference) {
+    struct Case {
+        Conv2dOptions options;
+        Shape input;
+    };
+    const std::vector<Case> cases{
+        {Conv2dOptions(32, 64, 3).groups(16).padding(1).bias(true).activation(Activation::Relu6), {2, 32, 9, 11}},
+        {Conv2dOptions(16, 32, 3).groups(8).padding(2).dilation(2).stride(2).padding_mode(PaddingMode::Reflect),
+         {1, 16, 12, 13}},
+        {Conv2dOptions(24, 32, 3).groups(4).padding(1).padding_mode(PaddingMode::Circular), {1, 24, 7, 10}},
+        {Conv2dOptions(16, 32, {1, 3}).groups(4).padding({0, 1}).padding_mode(PaddingMode::Replicate), {1, 16, 5, 9}},
+    };
+    for (const Case &c : cases) {
+        for (const Layout layout : {Layout::NCHW, Layout::NHWC}) {
+            for (const std::string order : {"rows_per_task=1 tile_order=0", "rows_per_task=2 tile_order=1",
+                                            "rows_per_task=3 tile_order=2", "rows_per_task=4 tile_order=0"}) {
+                const Conv2dOptions options = Conv2dOptions(c.options).layout(layout).schedule("hand");
+                const int64_t in_per_group = c.input[1] / options.groups();
+                const std::string config = "channel_tiles vw=8 vectors=2 scalars=3 input_block=0 unroll=" +
+                                           std::to_string(in_per_group) + " channel_major=0 tiles_per_task=1 " +
+                                           order + " stage=0 restride=0 group_input=1";
+                SCOPED_TRACE(config + (layout == Layout::NHWC ? " nhwc" : " nchw"));
+                Conv2d conv(Conv2dOptions(options).schedule_config(config));
+                ASSERT_TRUE(conv.spec(c.input).config.group_input);
+                expect_matches_reference(conv, random_tensor(c.input, 9, layout_strides(c.input, 1, layout)));
+            }
+        }
+    }
+    // Only grouped convs with several input channels per group read a group input, and the copy
+    // replaces the staged input and channel-major tasks.
+    const std::string copying = "channel_tiles vw=8 vectors=1 scalars=4 input_block=0 unroll=1 channel_major=0 "
+                                "tiles_per_task=1 rows_per_task=1 tile_order=0 stage=0 restride=0 group_input=1";
+    expect_error<ValueError>([&] {
+        Conv2d(Conv2dOptions(16, 16, 3).groups(16).schedule("hand").schedule_config(copying)).spec({1, 16, 8, 8});
+    }, "several input channels per group");
+    expect_error<ValueError>([&] {
+        std::string staged = copying;
+        staged.replace(staged.find("stage=0"), 7, "stage=1");
+        Conv2d(Conv2dOptions(16, 16, 3).groups(4).schedule("hand").schedule_config(staged)).spec({1, 16, 8, 8});
+    }, "group_input copies its rows per row-major task");
+}
+
+// ResNeXt's 4-channel groups straddle every full vector: the rules copy the group input and take a
+// depthwise conv's tile, one vector by a few columns, unstaged. Groups a vector holds whole
+// (ungrouped, depthwise, one group per vector) keep reading the input itself.
+TEST(ScheduleConfigs, RulesCopyTheGroupInputWhereVectorsStraddleGroups) {
+    const int widest = Halide::get_jit_target_from_environment().natural_vector_size<float>();
+    const auto rules = [](int64_t channels, int64_t groups, int64_t size) {
+        return Conv2d(Conv2dOptions(channels, channels, 3).groups(groups).padding(1).layout(Layout::NHWC)
+                          .schedule("hand")).spec({1, channels, size, size}).config;
+    };
+    const ScheduleConfig resnext = rules(128, 32, 56);
+    ASSERT_EQ(resnext.family, ScheduleFamily::ChannelTiles);
+    EXPECT_TRUE(resnext.group_input);
+    EXPECT_EQ(resnext.vector_width, widest);
+    EXPECT_EQ(resnext.vectors, 1);
+    EXPECT_LE(resnext.scalars, 8);
+    EXPECT_FALSE(resnext.stage_input);
+    EXPECT_FALSE(resnext.channel_major);
+    EXPECT_FALSE(rules(128, 1, 28).group_input);
+    EXPECT_FALSE(rules(128, 128, 28).group_input);
+    EXPECT_FALSE(rules(int64_t(widest) * 8, 8, 14).group_input);
 }
 
 TEST(ScheduleConfigs, RulesSizeDepthwiseTasksByTheirTime) {

@@ -5,7 +5,7 @@
 //
 // The canonical text is the config's identity (cache keys, database records):
 //   "channel_tiles vw=16 vectors=2 scalars=14 input_block=0 unroll=4 channel_major=0 tiles_per_task=2
-//    rows_per_task=1 stage=1 restride=0"
+//    rows_per_task=1 tile_order=0 stage=1 stage_per_task=0 restride=0 group_input=0"
 // with only the fields of its family, always in this order; parse_schedule_config reads it back.
 #include <string>
 #include <string_view>
@@ -67,6 +67,10 @@ struct ScheduleConfig {
     bool stage_per_task = false;
     // ChannelTiles: staged rows restrided off a multiple of 4 KiB (no L1 set aliasing).
     bool restride = false;
+    // ChannelTiles, grouped convs with several input channels per group: each output channel's
+    // group input copied beside it, row by row per task, so vectors that straddle groups load
+    // it densely; the kernel's columns unrolled, neighbouring output columns sharing those loads.
+    bool group_input = false;
     // PlanarDepthwise: channels per parallel task.
     int channels_per_task = 0;
     // Winograd: the output tile m of F(m x m, 3x3), 2, 4 or 6: larger is faster and less accurate.
