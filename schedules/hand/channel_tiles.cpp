@@ -364,8 +364,12 @@ void schedule_channel_tiles(GeneratedPipeline &p, const OpSpec &spec, const Hali
     // Depthwise convs reduce over the taps alone: unrolled, neighbouring columns share the input
     // vectors they load.
     if (unrolls_depthwise_taps(spec)) update.unroll(r.x).unroll(r.y);
-    // Row by row as the task's rows reach them (check_config: row-major tasks only).
-    if (config.group_input) copy_group_input(p, config, Halide::LoopLevel(output, task), Halide::LoopLevel(output, yi));
+    // Row by row as the task's rows reach them (check_config: row-major tasks only), kept per
+    // channel tile where each tile sweeps the task's rows.
+    if (config.group_input) {
+        const Halide::Var store = config.tile_order == kChannelsRowsColumns ? co : task;
+        copy_group_input(p, config, Halide::LoopLevel(output, store), Halide::LoopLevel(output, yi));
+    }
 
     if (config.stage_input) {
         Halide::Func staged = p.stage(stage::kPaddedInput);
