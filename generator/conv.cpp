@@ -68,6 +68,7 @@ GeneratedPipeline conv_stages(const OpSpec &spec, const Halide::Func &input, con
         if (skipped == PaddingProducts::SkippedPerPosition && taps.pads_width) {
             r.where(Halide::likely(read_x >= 0 && read_x < int(spec.image.w)));
         }
+        // Grouped: through the group-input stage, which a schedule may store (pipeline.h).
         if (has_group_input(spec)) {
             Halide::Var ci("ci");
             Halide::Func group_input(prefix + stage::kGroupInput);

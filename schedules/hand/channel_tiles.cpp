@@ -100,7 +100,8 @@ RegisterTile depthwise_tile(const OpSpec &spec, const Halide::Target &target) {
 // is copied per output channel (group_input).
 bool vectors_span_groups(const OpSpec &spec, const RegisterTile &tile) {
     const int64_t out_per_group = spec.out_channels / spec.groups;
-    return generator::has_group_input(spec) && !tiles_shift_within_groups(spec, int64_t(tile.vector_width) * tile.vectors) &&
+    const int64_t channel_tile = int64_t(tile.vector_width) * tile.vectors;
+    return generator::has_group_input(spec) && !tiles_shift_within_groups(spec, channel_tile) &&
            out_per_group % tile.vector_width != 0;
 }
 
