@@ -145,6 +145,7 @@ bool uses_channel_tiles(const OpSpec &spec, const Halide::Target &target) {
 }
 
 ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Target &target, int threads) {
+    const LiveTaps live = live_taps(spec);
     RegisterTile tile = channel_tile(spec, target);
     // Vectors straddling groups (ResNeXt's 4-channel groups: a strided load and shuffles per FMA,
     // 0.5-0.7x oneDNN) read a copy of each output channel's group input instead, one dense vector
@@ -154,7 +155,7 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     // EPYC, Zen 4 class). Only where a vector holds whole groups, as the checks want of such tiles.
     constexpr double kLeastReadsPerCopy = 2;
     const Window &window = spec.window;
-    const double reads_per_copy = double(live_taps(spec).area()) / double(window.stride.h * window.stride.w);
+    const double reads_per_copy = double(live.area()) / double(window.stride.h * window.stride.w);
     const int64_t out_per_group = spec.out_channels / spec.groups;
     const RegisterTile copied = depthwise_tile(spec, target);
     const bool group_input = vectors_span_groups(spec, tile) && reads_per_copy >= kLeastReadsPerCopy &&
@@ -166,7 +167,6 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     const int channel_tile = tile.vector_width * tile.vectors;
     const int64_t in_per_group = spec.channels / spec.groups;
     const bool depthwise = in_per_group == 1;  // the inner loop loads input channel vectors
-    const LiveTaps live = live_taps(spec);
     const bool padded = live.pads();
 
     // Which operand stays in cache decides the loop order. Row-major (each task output rows of a
@@ -216,9 +216,9 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
         // 1.07x faster on 1 thread and 1.14x on 2, ResNeXt-101 64x4d's 1.3x and 1.2x (AMD EPYC,
         // Zen 4 class, 4 paired rounds).
         constexpr int64_t kLeastCopiedRowsPerHaloRow = 8;
-        const int64_t halo_rows = (live.y.count - 1) * spec.window.dilation.h;
+        const int64_t halo_rows = (live.y.count - 1) * window.dilation.h;
         const int64_t copy_rows =
-            group_input ? (kLeastCopiedRowsPerHaloRow * halo_rows + spec.window.stride.h - 1) / spec.window.stride.h : 1;
+            group_input ? (kLeastCopiedRowsPerHaloRow * halo_rows + window.stride.h - 1) / window.stride.h : 0;
         const int64_t least_rows_for_flops = int64_t(std::ceil(task_flops / 2 / row_task_flops));
         const int64_t wanted_rows = std::clamp<int64_t>(
             std::max<int64_t>(int64_t(std::ceil(task_flops / row_task_flops)), copy_rows), 1, spec.out.h);

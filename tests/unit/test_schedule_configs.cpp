@@ -243,8 +243,8 @@ TEST(ScheduleConfigs, GroupInputCopiesMatchTheReference) {
 }
 
 // ResNeXt's 4-channel groups straddle every full vector: the rules copy the group input and take a
-// depthwise conv's tile, one vector by a few columns, unstaged, in tasks of many rows. Groups a vector holds whole
-// (ungrouped, depthwise, one group per vector) keep reading the input itself.
+// depthwise conv's tile, one vector by a few columns, unstaged, in tasks of many rows. Groups a
+// vector holds whole (ungrouped, depthwise, one group per vector) keep reading the input itself.
 TEST(ScheduleConfigs, RulesCopyTheGroupInputWhereVectorsStraddleGroups) {
     const int widest = Halide::get_jit_target_from_environment().natural_vector_size<float>();
     const auto rules = [](int64_t channels, int64_t groups, int64_t size) {
