@@ -34,6 +34,7 @@ std::string config_initializer(const ScheduleConfig &c) {
        << ", .tile_order = " << c.tile_order
        << ", .stage_input = " << c.stage_input << ", .stage_per_task = " << c.stage_per_task
        << ", .restride = " << c.restride << ", .group_input = " << c.group_input
+       << ", .row_blocks = " << c.row_blocks
        << ", .channels_per_task = " << c.channels_per_task
        << ", .winograd_tile = " << c.winograd_tile << "}";
     return os.str();

@@ -95,6 +95,7 @@ std::vector<ScheduleSpace::Knob> ScheduleSpace::knobs(ScheduleFamily family) con
         add("stage_per_task", &ScheduleConfig::stage_per_task, {0, 1});
         add("restride", &ScheduleConfig::restride, {0, 1});
         if (generator::has_group_input(spec_)) add("group_input", &ScheduleConfig::group_input, {0, 1});
+        add("row_blocks", &ScheduleConfig::row_blocks, range(1, int(std::clamp<int64_t>(spec_.out.h, 1, 4))));
         break;
     }
     case ScheduleFamily::Planar:

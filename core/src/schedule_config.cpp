@@ -34,6 +34,7 @@ const std::vector<Field> &fields() {
         {"stage_per_task", {F::ChannelTiles}, nullptr, &ScheduleConfig::stage_per_task},
         {"restride", {F::ChannelTiles}, nullptr, &ScheduleConfig::restride},
         {"group_input", {F::ChannelTiles}, nullptr, &ScheduleConfig::group_input},
+        {"row_blocks", {F::ChannelTiles}, &ScheduleConfig::row_blocks},
         {"channels_per_task", {F::PlanarDepthwise}, &ScheduleConfig::channels_per_task},
         {"tile", {F::Winograd}, &ScheduleConfig::winograd_tile},
     };

@@ -64,7 +64,13 @@ void check_channel_tiles(const OpSpec &spec, const Halide::Target &target, const
         refuse(config, "rows_per_task must be from 1 to the " + std::to_string(spec.out.h) + " output rows");
     }
     if (config.channel_major && config.rows_per_task != 1) {
-        refuse(config, "channel_major tasks sweep every row (rows_per_task=1)");
+        refuse(config, "channel_major tasks take their rows in row_blocks (rows_per_task=1)");
+    }
+    if (config.row_blocks < 1 || config.row_blocks > std::max<int64_t>(1, spec.out.h)) {
+        refuse(config, "row_blocks must be from 1 to the " + std::to_string(spec.out.h) + " output rows");
+    }
+    if (config.row_blocks != 1 && !config.channel_major) {
+        refuse(config, "row_blocks splits channel_major tasks; row-major ones take rows_per_task");
     }
     if (config.tile_order < kRowsChannelsColumns || config.tile_order > kChannelsRowsColumns) {
         refuse(config, "tile_order must be 0 (rows, channel tiles, column tiles), 1 (rows, column tiles, channel "

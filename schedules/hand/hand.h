@@ -155,6 +155,11 @@ double idle_share(int64_t rows, int64_t rows_per_task, int64_t runs, int threads
 // to `rows_per_task` among equals.
 int64_t balanced_rows_per_task(int64_t rows, int64_t rows_per_task, int64_t least_rows_per_task, int64_t runs,
                                int threads);
+// For `runs` tasks that each sweep `rows` rows: the fewest blocks of those rows, a task each, that
+// leave the threads idle least, where that saves kLeastIdleSaved of the time or more (else 1).
+// Splitting costs such tasks little where each row re-reads its weights anyway (channel-major).
+constexpr double kLeastIdleSaved = 0.05;
+int64_t balanced_row_blocks(int64_t rows, int64_t runs, int threads);
 
 // Each conv family: the rule that picks it, its default config, and the schedule that applies a
 // config (spec.config, already checked).

@@ -56,4 +56,18 @@ int64_t balanced_rows_per_task(int64_t rows, int64_t rows_per_task, int64_t leas
     return best;
 }
 
+int64_t balanced_row_blocks(int64_t rows, int64_t runs, int threads) {
+    const double whole = idle_share(rows, rows, runs, threads);
+    int64_t best = 1;
+    double best_idle = whole;
+    for (int64_t blocks = 2; blocks <= rows; ++blocks) {
+        const double idle = idle_share(rows, (rows + blocks - 1) / blocks, runs, threads);
+        if (idle < best_idle - 1e-9) {
+            best = blocks;
+            best_idle = idle;
+        }
+    }
+    return whole - best_idle >= kLeastIdleSaved ? best : 1;
+}
+
 }  // namespace convgen::schedules::hand

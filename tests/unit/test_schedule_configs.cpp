@@ -87,6 +87,8 @@ TEST(ScheduleConfigs, PartChannelTilesReadZeroPaddedBlocks) {
                                         "channel_major=0 tiles_per_task=1 rows_per_task=3 tile_order=2",
                                         "channel_major=1 tiles_per_task=1",
                                         "channel_major=1 tiles_per_task=1 stage_per_task=1",
+                                        "channel_major=1 tiles_per_task=1 row_blocks=2",
+                                        "channel_major=1 tiles_per_task=2 stage_per_task=1 row_blocks=3",
                                         "channel_major=0 tiles_per_task=1 rows_per_task=3 stage_per_task=1"}) {
             const std::string config = "channel_tiles vw=8 vectors=4 scalars=5 input_block=0 unroll=4 " + order +
                                        " stage=1 restride=0";
@@ -311,6 +313,32 @@ TEST(ScheduleConfigs, IdleShareFollowsHowThePoolHandsOutTasks) {
     EXPECT_EQ(balanced_rows_per_task(14, 5, 3, 2, 2), 5);
     // No equal height of 8 rows or more idles less than tasks of 10 and 4: one task of 14 idles more.
     EXPECT_EQ(balanced_rows_per_task(14, 10, 8, 1, 2), 10);
+}
+
+TEST(ScheduleConfigs, RulesSplitChannelMajorRowsWhereTheBlocksDoNotShareOut) {
+    using schedules::hand::balanced_row_blocks;
+    // 11 channel blocks sweeping 7 rows on 2 threads: one thread takes 6 of them. In blocks of 4
+    // and 3 rows, 22 tasks share out within a row.
+    EXPECT_EQ(balanced_row_blocks(7, 11, 2), 2);
+    EXPECT_EQ(balanced_row_blocks(7, 16, 2), 1);
+    EXPECT_EQ(balanced_row_blocks(7, 11, 1), 1);
+    EXPECT_EQ(balanced_row_blocks(7, 43, 2), 1);  // one block in 43 idle: under kLeastIdleSaved
+    // ResNet-50's 512 -> 512 3x3 conv on 7x7 maps takes tiles of 3 x 16 channels on AVX-512: 11
+    // channel-major tasks.
+    const Halide::Target avx512("x86-64-linux-avx-avx2-f16c-fma-sse41-avx512-avx512_skylake");
+    const OpSpec spec =
+        Conv2d(Conv2dOptions(512, 512, 3).padding(1).layout(Layout::NHWC).schedule("hand")).spec({1, 512, 7, 7});
+    const ScheduleConfig one = schedules::hand_default_config(spec, avx512, 1);
+    const ScheduleConfig two = schedules::hand_default_config(spec, avx512, 2);
+    ASSERT_TRUE(two.channel_major);
+    ASSERT_EQ((512 + two.vector_width * two.vectors - 1) / (two.vector_width * two.vectors), 11);
+    ASSERT_EQ(two.tiles_per_task, 1);
+    EXPECT_EQ(two.row_blocks, 2);
+    EXPECT_EQ(one.row_blocks, 1);
+    expect_error<ValueError>([&] {
+        Conv2d(Conv2dOptions(48, 64, 3).padding(1).schedule("hand").schedule_config(
+                   "channel_tiles vw=8 vectors=4 scalars=4 channel_major=0 row_blocks=2")).spec({1, 48, 8, 8});
+    }, "row_blocks splits channel_major tasks");
 }
 
 TEST(ScheduleConfigs, RulesShareRowTasksOutOverTheThreads) {

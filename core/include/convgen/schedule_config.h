@@ -5,7 +5,8 @@
 //
 // The canonical text is the config's identity (cache keys, database records):
 //   "channel_tiles vw=16 vectors=2 scalars=14 input_block=0 unroll=4 channel_major=0 tiles_per_task=2
-//    rows_per_task=1 tile_order=0 stage=1 stage_per_task=0 restride=0 group_input=0"
+//    rows_per_task=1 tile_order=0 stage=1 stage_per_task=0 restride=0 group_input=0
+//    row_blocks=1"
 // with only the fields of its family, always in this order; parse_schedule_config reads it back.
 #include <string>
 #include <string_view>
@@ -71,6 +72,9 @@ struct ScheduleConfig {
     // group input copied beside it, row by row per task, so vectors that straddle groups load
     // it densely; the kernel's columns unrolled, neighbouring output columns sharing those loads.
     bool group_input = false;
+    // ChannelTiles, channel-major: each image's output rows in this many blocks of equal height, a
+    // task each (1: the whole image), so that few channel blocks still share out over the threads.
+    int row_blocks = 1;
     // PlanarDepthwise: channels per parallel task.
     int channels_per_task = 0;
     // Winograd: the output tile m of F(m x m, 3x3), 2, 4 or 6: larger is faster and less accurate.
