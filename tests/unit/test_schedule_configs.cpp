@@ -416,8 +416,9 @@ TEST(ScheduleConfigs, RulesRestrideOneVectorGroupedTilesWhoseInputsAliasInL1) {
 }
 
 // Products with the zero padding, where they are 15% or more of all, are skipped per output row by
-// every schedule, and per column too by register tiles (unrolled columns); kept where the padding
-// is not zeros, little of it is read, or the hand schedule unrolls the taps.
+// every schedule, and per column too by register tiles (unrolled columns); below that, per row by
+// register tiles over a staged input; kept where the padding is not zeros, little of it is read by
+// other schedules, or the hand schedule unrolls the taps.
 TEST(ScheduleConfigs, PaddingProductsAreSkippedAsTheScheduleLoopsAllow) {
     const Shape input{1, 32, 9, 9};
     const auto atrous = [](int64_t groups) { return Conv2dOptions(32, 32, 3).padding(4).dilation(4).groups(groups); };
@@ -431,8 +432,16 @@ TEST(ScheduleConfigs, PaddingProductsAreSkippedAsTheScheduleLoopsAllow) {
     EXPECT_EQ(skipped(atrous(32)), PaddingProducts::Computed);  // unrolled depthwise taps
     EXPECT_EQ(skipped(atrous(1).padding_mode(PaddingMode::Reflect)), PaddingProducts::Computed);
     EXPECT_EQ(skipped(Conv2dOptions(32, 32, 3)), PaddingProducts::Computed);  // no padding
-    // 14% of the products on padding: the tests would cost more than they skip.
-    EXPECT_EQ(skipped(Conv2dOptions(32, 32, 3).padding(1).layout(Layout::NHWC)), PaddingProducts::Computed);
+    // 14% of the products on padding: the column tests would cost more than they skip, and so
+    // would row tests in loads that test the rows anyway (unstaged); over a staged input, rows are
+    // skipped.
+    const auto tiled = [](const std::string &stage) {
+        return Conv2dOptions(32, 32, 3).padding(1).layout(Layout::NHWC).schedule("hand").schedule_config(
+            "channel_tiles vw=8 vectors=2 scalars=9 channel_major=0 tiles_per_task=1 rows_per_task=3 " + stage);
+    };
+    EXPECT_EQ(skipped(tiled("stage=0")), PaddingProducts::Computed);
+    EXPECT_EQ(skipped(tiled("stage=1")), PaddingProducts::SkippedPerRow);
+    expect_matches_reference(Conv2d(tiled("stage=1")), random_tensor(input, 11, layout_strides(input, 1, Layout::NHWC)));
     // 18% (3x3, padding 1 on 7x7 maps): skipped.
     EXPECT_EQ(Conv2d(Conv2dOptions(32, 32, 3).padding(1).layout(Layout::NHWC)).spec({1, 32, 7, 7}).padding_products,
               PaddingProducts::SkippedPerPosition);
