@@ -51,8 +51,9 @@ struct ScheduleConfig {
     // ChannelTiles, Winograd: the input-channel loop unrolled by this (divides the input channels
     // per group).
     int reduction_unroll = 1;
-    // ChannelTiles: each task sweeps the whole image for a block of channel tiles (re-reading the
-    // input) instead of one output row for every tile (re-reading the weights).
+    // ChannelTiles: each task sweeps the whole image (or a row block of it: row_blocks) for a block
+    // of channel tiles (re-reading the input) instead of output rows for every tile (re-reading
+    // the weights).
     bool channel_major = false;
     // ChannelTiles, Winograd: output-channel tiles per task; 0: all of them (one channel block).
     int tiles_per_task = 0;
