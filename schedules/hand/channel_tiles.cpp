@@ -262,8 +262,8 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     // and 3-channel stems ran 1.15-1.9x faster, ResNet-50's deeper ones slower; Intel Xeon,
     // Sapphire Rapids class).
     constexpr double kStagedInputBytesPerFlop = 0.005;
-    constexpr double kMostPaddingReadUnstaged = 0.15;
-    constexpr int64_t kLeastChannelsReadUnstaged = 16;
+    constexpr double kMostPaddingCopiedPerTask = 0.15;
+    constexpr int64_t kLeastChannelsCopiedPerTask = 16;
     const bool strided = spec.window.stride.h * spec.window.stride.w > 1;
     const bool copy_repaid = !strided || input_bytes(spec) < kStagedInputBytesPerFlop * spec.flops();
     config.restride = tile_inputs_alias(spec, live, tile);
@@ -280,18 +280,21 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
         // 0.45-0.95x so (AMD EPYC, Zen 4 class).
         const bool restride_repaid = config.restride && tile.vectors == 1;
         // On several threads, row-major tasks (each reads its rows once) read a little padding
-        // more cheaply through the boundary conditions than after a copy made before the tasks
-        // start: 3x3 convs of 16-128 input channels on 13x13 to 224x224 maps (DenseNet-121,
-        // SqueezeNet, VGG-16) ran 1.04-1.23x faster unstaged on 2 threads, while on 7x7 maps (18%
-        // of the reads on padding) and on a 3-channel input (VGG-16's first conv) unstaged ran
-        // 1.1-1.2x slower (AMD EPYC, Zen 4 class; 1 thread: no gain either way).
-        const bool parallel_rows_read_padding = threads > 1 && !config.channel_major &&
-                                                in_per_group >= kLeastChannelsReadUnstaged &&
-                                                padding_read_share(spec) < kMostPaddingReadUnstaged;
-        const bool copy_wanted = (copy_repaid && !parallel_rows_read_padding) || restride_repaid;
-        config.stage_input = padded && !depthwise ? copy_wanted : config.restride;
+        // more cheaply than after a copy made before the tasks start: 3x3 convs of 16-128 input
+        // channels on 13x13 to 224x224 maps (DenseNet-121, SqueezeNet, VGG-16) ran 1.04-1.23x
+        // faster unstaged on 2 threads, while on 7x7 maps (18% of the reads on padding) and on a
+        // 3-channel input (VGG-16's first conv) unstaged ran 1.1-1.2x slower (1 thread: no gain
+        // either way). Since staged tiles skip the padding rows' products, a copy made by each
+        // task of its own rows beats both: 1.03-1.13x over unstaged on ResNet-50's, SqueezeNet's
+        // and VGG-16's such layers on 2 threads (AMD EPYC, Zen 4 class).
+        const bool parallel_rows_copy_their_own = threads > 1 && !config.channel_major &&
+                                                  in_per_group >= kLeastChannelsCopiedPerTask &&
+                                                  padding_read_share(spec) < kMostPaddingCopiedPerTask;
+        config.stage_input = padded && !depthwise ? copy_repaid || restride_repaid : config.restride;
+        config.stage_per_task = config.stage_input && parallel_rows_copy_their_own;
     }
     config.stage_input = config.stage_input && !group_input;  // the copy applies the padding itself
+    config.stage_per_task = config.stage_per_task && config.stage_input;
     config.restride = config.restride && config.stage_input;
     return config;
 }
