@@ -301,6 +301,26 @@ TEST(ScheduleConfigs, RulesCopyRowTasksInputPerTaskOnSeveralThreads) {
     EXPECT_FALSE(staging(3, 14, 2));
 }
 
+TEST(ScheduleConfigs, RulesLetGroupedChannelMajorTasksCopyTheirOwnChannels) {
+    // ResNeXt-50's last grouped 3x3: channel-major tasks of whole 32-channel groups, each reading
+    // its own input channels. On several threads each copies them; one thread copies once.
+    const Halide::Target target = Halide::get_jit_target_from_environment();
+    const auto config = [&](int64_t groups, int threads) {
+        const OpSpec spec = Conv2d(Conv2dOptions(1024, 1024, 3).groups(groups).padding(1).layout(Layout::NHWC)
+                                       .schedule("hand")).spec({1, 1024, 7, 7});
+        return schedules::hand_default_config(spec, target, threads);
+    };
+    const ScheduleConfig two = config(32, 2);
+    ASSERT_TRUE(two.channel_major);
+    ASSERT_TRUE(two.stage_input);
+    EXPECT_TRUE(two.stage_per_task);
+    EXPECT_FALSE(config(32, 1).stage_per_task);
+    // Ungrouped, every task reads every input channel: one copy before the tasks.
+    const ScheduleConfig dense = config(1, 2);
+    ASSERT_TRUE(dense.channel_major);
+    EXPECT_FALSE(dense.stage_per_task);
+}
+
 TEST(ScheduleConfigs, IdleShareFollowsHowThePoolHandsOutTasks) {
     using schedules::hand::balanced_rows_per_task;
     using schedules::hand::idle_share;
