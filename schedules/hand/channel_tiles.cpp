@@ -198,11 +198,12 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     while (channel_tiles % tiles_per_block != 0) --tiles_per_block;
     // Tiles within groups: a task takes one group's tiles (tiles_per_task=0).
     config.tiles_per_task = within_groups ? 0 : int(tiles_per_block);
+    const int64_t channel_blocks = channel_tiles / tiles_per_block;
     // Channel-major tasks too few to share out evenly take blocks of rows: their tiles re-read the
     // weights per row anyway. ResNet-50's 512-channel 7x7 layers, 11 tiles of 48 channels on 2
     // threads, left a thread idle a tenth of the time.
     if (config.channel_major) {
-        config.row_blocks = int(balanced_row_blocks(spec.out.h, spec.batch * (channel_tiles / tiles_per_block), threads));
+        config.row_blocks = int(balanced_row_blocks(spec.out.h, spec.batch * channel_blocks, threads));
     }
     const double task_share_of_channels =
         within_groups ? 1.0 / double(spec.groups) : double(tiles_per_block) / double(channel_tiles);
@@ -232,7 +233,7 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
         const int64_t rows_per_task = (spec.out.h + tasks_per_image - 1) / tasks_per_image;
         // Where those tasks would leave a thread idle, other heights of half the work or more:
         // MobileNetV2's small layers ran 3, 5 or 7 tasks on 2 threads.
-        const int64_t blocks = within_groups ? spec.groups : channel_tiles / tiles_per_block;
+        const int64_t blocks = within_groups ? spec.groups : channel_blocks;
         const int64_t least_rows = std::clamp<int64_t>(
             std::max(least_rows_for_flops, std::min(copy_rows, spec.out.h) / 2), 1, spec.out.h);
         config.rows_per_task =
@@ -299,9 +300,8 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     // kParallelCopyBytes): ResNeXt-50's 1024-channel grouped 3x3 on 7x7 maps ran 1.26-1.37x
     // faster on 2 threads, a 432-channel one in 9 groups on 14x14 1.03x (1.01x on 1 thread; AMD
     // EPYC, Zen 4 class, 3 paired rounds each).
-    const int64_t task_blocks = channel_tiles / tiles_per_block;
     const bool tasks_read_their_own_channels =
-        tile_input_channels(spec, int64_t(channel_tile) * tiles_per_block) * task_blocks <= spec.channels;
+        tile_input_channels(spec, int64_t(channel_tile) * tiles_per_block) * channel_blocks <= spec.channels;
     if (threads > 1 && config.channel_major && tasks_read_their_own_channels) {
         config.stage_per_task = config.stage_input;
     }
