@@ -283,22 +283,25 @@ TEST(ScheduleConfigs, RulesSizeDepthwiseTasksByTheirTime) {
 
 TEST(ScheduleConfigs, RulesCopyRowTasksInputPerTaskOnSeveralThreads) {
     // DenseNet-121's 3x3 conv on 14x14 maps: row-major tasks, 9% of the reads on padding. One
-    // thread stages the padded input once; on several, each task copies its own rows. On 7x7 maps
-    // (18% on padding) and on a 3-channel input the copy is made once before the tasks.
+    // thread stages the padded input once; on several, each task copies its own rows, at any
+    // channel count (a 3-channel input, ResNeXt-50's 8-channel groups). On 7x7 maps (18% on
+    // padding) the copy is made once before the tasks.
     const Halide::Target target = Halide::get_jit_target_from_environment();
-    const auto staging = [&](int64_t channels, int64_t size, int threads) {
-        const OpSpec spec = Conv2d(Conv2dOptions(channels, 32, 3).padding(1).layout(Layout::NHWC).schedule("hand"))
-                                .spec({1, channels, size, size});
+    const auto staging = [&](int64_t channels, int64_t groups, int64_t size, int threads) {
+        const OpSpec spec = Conv2d(Conv2dOptions(channels, groups > 1 ? channels : 32, 3).groups(groups).padding(1)
+                                       .layout(Layout::NHWC).schedule("hand")).spec({1, channels, size, size});
         const ScheduleConfig config = schedules::hand_default_config(spec, target, threads);
         EXPECT_EQ(config.family, ScheduleFamily::ChannelTiles);
         EXPECT_FALSE(config.channel_major);
         EXPECT_TRUE(config.stage_input);
         return config.stage_per_task;
     };
-    EXPECT_FALSE(staging(128, 14, 1));
-    EXPECT_TRUE(staging(128, 14, 2));
-    EXPECT_FALSE(staging(128, 7, 2));
-    EXPECT_FALSE(staging(3, 14, 2));
+    EXPECT_FALSE(staging(128, 1, 14, 1));
+    EXPECT_TRUE(staging(128, 1, 14, 2));
+    EXPECT_FALSE(staging(128, 1, 7, 2));
+    EXPECT_TRUE(staging(3, 1, 14, 2));
+    EXPECT_FALSE(staging(256, 32, 28, 1));
+    EXPECT_TRUE(staging(256, 32, 28, 2));
 }
 
 TEST(ScheduleConfigs, RulesLetGroupedChannelMajorTasksCopyTheirOwnChannels) {
