@@ -286,8 +286,9 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
         // 3-channel input (VGG-16's first conv) unstaged ran 1.1-1.2x slower (1 thread: no gain
         // either way). Since staged tiles skip the padding rows' products, a copy made by each
         // task of its own rows beats both: 1.03-1.13x over unstaged on ResNet-50's, SqueezeNet's
-        // and VGG-16's such layers on 2 threads. It also beats the copy before the tasks, which
-        // the calling thread makes alone while the others wait, at any channel count: VGG-16's
+        // and VGG-16's such layers on 2 threads. It also beats the copy before the tasks (a pass
+        // of its own, by the calling thread alone under kParallelCopyBytes, whose rows the tasks
+        // then read back from further out in the caches) at any channel count: VGG-16's
         // 3-channel first conv 1.14-1.41x, ResNeXt-50's grouped 3x3s of 8-channel groups
         // 1.1-2.1x (AMD EPYC, Zen 4 class, 4 paired rounds).
         const bool parallel_rows_copy_their_own =
