@@ -458,14 +458,19 @@ TEST(ScheduleConfigs, PaddingProductsAreSkippedAsTheScheduleLoopsAllow) {
     EXPECT_EQ(skipped(Conv2dOptions(32, 32, 3)), PaddingProducts::Computed);  // no padding
     // 14% of the products on padding: the column tests would cost more than they skip, and so
     // would row tests in loads that test the rows anyway (unstaged); over a staged input, rows are
-    // skipped.
-    const auto tiled = [](const std::string &stage) {
+    // skipped, and columns too by a tile as wide as the row (no interior tile to peel them off).
+    const auto tiled = [](int scalars, const std::string &stage) {
         return Conv2dOptions(32, 32, 3).padding(1).layout(Layout::NHWC).schedule("hand").schedule_config(
-            "channel_tiles vw=8 vectors=2 scalars=9 channel_major=0 tiles_per_task=1 rows_per_task=3 " + stage);
+            "channel_tiles vw=8 vectors=2 scalars=" + std::to_string(scalars) +
+            " channel_major=0 tiles_per_task=1 rows_per_task=3 " + stage);
     };
-    EXPECT_EQ(skipped(tiled("stage=0")), PaddingProducts::Computed);
-    EXPECT_EQ(skipped(tiled("stage=1")), PaddingProducts::SkippedPerRow);
-    expect_matches_reference(Conv2d(tiled("stage=1")), random_tensor(input, 11, layout_strides(input, 1, Layout::NHWC)));
+    EXPECT_EQ(skipped(tiled(9, "stage=0")), PaddingProducts::Computed);
+    EXPECT_EQ(skipped(tiled(3, "stage=1")), PaddingProducts::SkippedPerRow);
+    EXPECT_EQ(skipped(tiled(9, "stage=1")), PaddingProducts::SkippedPerPosition);
+    for (int scalars : {3, 9}) {
+        expect_matches_reference(Conv2d(tiled(scalars, "stage=1")),
+                                 random_tensor(input, 11, layout_strides(input, 1, Layout::NHWC)));
+    }
     // 18% (3x3, padding 1 on 7x7 maps): skipped.
     EXPECT_EQ(Conv2d(Conv2dOptions(32, 32, 3).padding(1).layout(Layout::NHWC)).spec({1, 32, 7, 7}).padding_products,
               PaddingProducts::SkippedPerPosition);
