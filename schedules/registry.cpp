@@ -76,7 +76,10 @@ void set_weight_layout(OpSpec &spec) {
 // peel its tests off, each unrolled column's kernel-column range is a constant. 3x3 convs on
 // 13x13 and 14x14 maps (ResNet-50, VGG-16, SqueezeNet, DenseNet-121) ran 1.01-1.10x faster on
 // 1 thread and 0.97-1.05x on 2, while rows of several tiles (28x28 to 56x56 maps, Inception-v3's
-// 35x35 and 17x17 convs) ran 0.65-1.05x (AMD EPYC, Zen 4 class, 3 paired rounds).
+// 35x35 and 17x17 convs) ran 0.65-1.05x (AMD EPYC, Zen 4 class, 3 paired rounds). Not where the
+// channel loop is unrolled whole: each kernel column's peeled copy of the tile is then one long
+// straight-line body (ResNeXt-50's 8-channel groups, 28-column tiles, ran 0.53-0.65x; 1.0x with
+// the loop unrolled by 4).
 constexpr double kLeastSkippedPaddingShare = 0.15;
 void set_padding_products(OpSpec &spec) {
     const bool zeros = spec.op == OpKind::Conv && spec.algorithm == Algorithm::Direct &&
@@ -88,7 +91,8 @@ void set_padding_products(OpSpec &spec) {
     if (share >= kLeastSkippedPaddingShare) {
         spec.padding_products = tiles ? PaddingProducts::SkippedPerPosition : PaddingProducts::SkippedPerRow;
     } else if (tiles && spec.config.stage_input) {
-        const bool tile_spans_row = spec.config.scalars >= spec.out.w;
+        const bool channel_loop_kept = spec.config.reduction_unroll < spec.channels / spec.groups;
+        const bool tile_spans_row = spec.config.scalars >= spec.out.w && channel_loop_kept;
         spec.padding_products = tile_spans_row ? PaddingProducts::SkippedPerPosition : PaddingProducts::SkippedPerRow;
     }
 }
