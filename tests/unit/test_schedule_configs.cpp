@@ -471,6 +471,13 @@ TEST(ScheduleConfigs, PaddingProductsAreSkippedAsTheScheduleLoopsAllow) {
         expect_matches_reference(Conv2d(tiled(scalars, "stage=1")),
                                  random_tensor(input, 11, layout_strides(input, 1, Layout::NHWC)));
     }
+    // A channel loop unrolled whole (groups of 8) would be copied per peeled kernel column: rows only.
+    const auto grouped_tile = [](int unroll) {
+        return Conv2dOptions(32, 32, 3).groups(4).padding(1).layout(Layout::NHWC).schedule("hand").schedule_config("channel_tiles vw=8 vectors=1 scalars=9 channel_major=0 tiles_per_task=4 "
+                                       "rows_per_task=3 stage=1 unroll=" + std::to_string(unroll));
+    };
+    EXPECT_EQ(skipped(grouped_tile(8)), PaddingProducts::SkippedPerRow);
+    EXPECT_EQ(skipped(grouped_tile(4)), PaddingProducts::SkippedPerPosition);
     // 18% (3x3, padding 1 on 7x7 maps): skipped.
     EXPECT_EQ(Conv2d(Conv2dOptions(32, 32, 3).padding(1).layout(Layout::NHWC)).spec({1, 32, 7, 7}).padding_products,
               PaddingProducts::SkippedPerPosition);
