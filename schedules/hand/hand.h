@@ -146,8 +146,9 @@ Halide::Var parallel_over_channel_groups(Halide::Func f, const Halide::Var &c, c
 
 // Threads may sit idle for at most this share of a call before the rules reshape its tasks. An
 // idle share costs its whole size, while the reshaped tasks stay within half the task grain: at a
-// tenth, MobileNetV2's and SqueezeNet's 56x56 and 112x112 1x1 convs (6-7% idle in row tasks on 2
-// threads) ran 1.07-1.2x slower than in balanced ones (AMD EPYC, Zen 4 class, 6 paired rounds).
+// tenth, 1x1 convs on 28x28 to 112x112 maps (6-7% idle in row tasks on 2 threads; MobileNetV2,
+// SqueezeNet, ResNeXt-50) ran up to 1.2x slower than in balanced ones, geomean 1.10 against 1.035
+// for unchanged layers (AMD EPYC, Zen 4 class, 6 paired rounds).
 constexpr double kMaximumIdleShare = 0.03;
 // The share of thread time left idle when `runs` runs of tasks of `rows_per_task` rows over
 // `rows` rows (each run's last task shorter) go to `threads` threads, each taking the next task
