@@ -73,13 +73,13 @@ void set_weight_layout(OpSpec &spec) {
 // and the synthetic suite; 1.05-1.08x on 13x13 and 14x14 maps, 1.0-1.02x on 56x56), while over an
 // unstaged input, whose loads keep their row test, SqueezeNet's 13x13 conv ran 0.8x.
 // A register tile as wide as the output row skips per position too: with no interior tile to
-// peel its tests off, each unrolled column's kernel-column range is a constant. 3x3 convs on
-// 13x13 and 14x14 maps (ResNet-50, VGG-16, SqueezeNet, DenseNet-121) ran 1.01-1.10x faster on
-// 1 thread and 0.97-1.05x on 2, while rows of several tiles (28x28 to 56x56 maps, Inception-v3's
-// 35x35 and 17x17 convs) ran 0.65-1.05x (AMD EPYC, Zen 4 class, 3 paired rounds). Not where the
-// channel loop is unrolled whole: each kernel column's peeled copy of the tile is then one long
-// straight-line body (ResNeXt-50's 8-channel groups, 28-column tiles, ran 0.53-0.65x; 1.0x with
-// the loop unrolled by 4).
+// peel its tests off, each unrolled column's kernel-column range is a constant. Ten 3x3 convs on
+// 10x10 to 14x14 maps (ResNet-50, VGG-16, SqueezeNet, DenseNet-121, YOLO, SSD) ran 1.046x faster
+// on 1 thread and 1.045x on 2 (geomeans, 4 paired rounds), while rows of several tiles (28x28 to
+// 56x56 maps, Inception-v3's 35x35 and 17x17 convs) ran 0.65-1.05x (AMD EPYC, Zen 4 class).
+// Not where the channel loop is unrolled whole: each kernel column's peeled copy of the tile is
+// then one long straight-line body (ResNeXt-50's 8-channel groups, 28-column tiles, ran
+// 0.53-0.65x; 1.0x with the loop unrolled by 4).
 constexpr double kLeastSkippedPaddingShare = 0.15;
 void set_padding_products(OpSpec &spec) {
     const bool zeros = spec.op == OpKind::Conv && spec.algorithm == Algorithm::Direct &&

@@ -476,8 +476,9 @@ TEST(ScheduleConfigs, PaddingProductsAreSkippedAsTheScheduleLoopsAllow) {
     }
     // A channel loop unrolled whole (groups of 8) would be copied per peeled kernel column: rows only.
     const auto grouped_tile = [](int unroll) {
-        return Conv2dOptions(32, 32, 3).groups(4).padding(1).layout(Layout::NHWC).schedule("hand").schedule_config("channel_tiles vw=8 vectors=1 scalars=9 channel_major=0 tiles_per_task=4 "
-                                       "rows_per_task=3 stage=1 unroll=" + std::to_string(unroll));
+        return Conv2dOptions(32, 32, 3).groups(4).padding(1).layout(Layout::NHWC).schedule("hand").schedule_config(
+            "channel_tiles vw=8 vectors=1 scalars=9 channel_major=0 tiles_per_task=4 rows_per_task=3 stage=1 unroll=" +
+            std::to_string(unroll));
     };
     EXPECT_EQ(skipped(grouped_tile(8)), PaddingProducts::SkippedPerRow);
     EXPECT_EQ(skipped(grouped_tile(4)), PaddingProducts::SkippedPerPosition);
