@@ -144,19 +144,23 @@ int64_t channels_per_task(double bytes_per_channel, int64_t channels);
 Halide::Var parallel_over_channel_groups(Halide::Func f, const Halide::Var &c, const Halide::Var &n,
                                          int64_t channels_per_group);
 
-// Threads may sit idle for at most this share of a call before the rules reshape its tasks. An
-// idle share costs its whole size, while the reshaped tasks stay within half the task grain: at a
-// tenth, 1x1 convs on 28x28 to 112x112 maps (6-7% idle in row tasks on 2 threads; MobileNetV2,
-// SqueezeNet, ResNeXt-50) ran up to 1.2x slower than in balanced ones, geomean 1.10 against 1.035
-// for unchanged layers (AMD EPYC, Zen 4 class, 6 paired rounds).
+// Threads may sit idle for at most this share of a call before the rules reshape its tasks: an
+// idle share costs its whole size. At a tenth, 1x1 convs on 28x28 to 112x112 maps (6-7% idle in
+// row tasks on 2 threads; MobileNetV2, SqueezeNet, ResNet-50, ResNeXt-50) ran 1.05-1.22x slower
+// than in larger tasks that share out, geomean 1.09 against 0.99-1.02x for unchanged layers (AMD
+// EPYC, Zen 4 class, 4 paired rounds).
 constexpr double kMaximumIdleShare = 0.03;
 // The share of thread time left idle when `runs` runs of tasks of `rows_per_task` rows over
 // `rows` rows (each run's last task shorter) go to `threads` threads, each taking the next task
 // as it comes free, as Halide's thread pool hands them out.
 double idle_share(int64_t rows, int64_t rows_per_task, int64_t runs, int threads);
 // `rows_per_task` where it leaves the threads idle for kMaximumIdleShare or less; else the task
-// height of `least_rows_per_task` or more (equal heights) that leaves them idle least, the nearest
-// to `rows_per_task` among equals.
+// height that leaves them idle least, the nearest to `rows_per_task` among equals: of
+// `rows_per_task` or more, and of `least_rows_per_task` or more where the threads would idle more
+// than kMostIdleShareOfWantedTasks (tasks below the wanted grain cost per-task overheads the
+// grain's estimate can miss: EfficientNet-B0's 5x5 stride-2 depthwise conv, 1.6 us per row, ran
+// 0.73x as fast in tasks of 2 rows as of 3 on 2 threads; AMD EPYC, Zen 4 class, 6 paired rounds).
+constexpr double kMostIdleShareOfWantedTasks = 0.1;
 int64_t balanced_rows_per_task(int64_t rows, int64_t rows_per_task, int64_t least_rows_per_task, int64_t runs,
                                int threads);
 // For `runs` tasks that each sweep `rows` rows: the fewest blocks of those rows, a task each, that

@@ -43,9 +43,10 @@ int64_t balanced_rows_per_task(int64_t rows, int64_t rows_per_task, int64_t leas
     int64_t best = rows_per_task;
     double best_idle = idle_share(rows, rows_per_task, runs, threads);
     if (best_idle <= kMaximumIdleShare) return best;
+    const int64_t least_height = best_idle > kMostIdleShareOfWantedTasks ? least_rows_per_task : rows_per_task;
     for (int64_t tasks = 1; tasks <= rows; ++tasks) {
         const int64_t height = (rows + tasks - 1) / tasks;
-        if (height < least_rows_per_task) break;
+        if (height < least_height) break;
         const double idle = idle_share(rows, height, runs, threads);
         const bool nearer = std::abs(height - rows_per_task) < std::abs(best - rows_per_task);
         if (idle < best_idle - 1e-9 || (idle < best_idle + 1e-9 && nearer)) {

@@ -337,9 +337,10 @@ TEST(ScheduleConfigs, IdleShareFollowsHowThePoolHandsOutTasks) {
     EXPECT_EQ(balanced_rows_per_task(14, 5, 3, 2, 2), 5);
     // No equal height of 8 rows or more idles less than tasks of 10 and 4: one task of 14 idles more.
     EXPECT_EQ(balanced_rows_per_task(14, 10, 8, 1, 2), 10);
-    // 28 rows in tasks of 3 (one thread computes 15, the other 13: 7% idle) take tasks of 2.
-    EXPECT_EQ(balanced_rows_per_task(28, 3, 2, 1, 2), 2);
-    EXPECT_EQ(balanced_rows_per_task(28, 3, 3, 1, 2), 7);  // at 3 rows or more: 4 tasks of 7
+    // 28 rows in tasks of 3 (one thread computes 15, the other 13: 7% idle) take 4 tasks of 7, not
+    // smaller ones; 9 rows in tasks of 6 and 3 (25% idle) may take smaller: 5 and 4.
+    EXPECT_EQ(balanced_rows_per_task(28, 3, 2, 1, 2), 7);
+    EXPECT_EQ(balanced_rows_per_task(9, 6, 3, 1, 2), 5);
 }
 
 TEST(ScheduleConfigs, RulesSplitChannelMajorRowsWhereTheBlocksDoNotShareOut) {
