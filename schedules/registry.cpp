@@ -91,9 +91,11 @@ void set_padding_products(OpSpec &spec) {
     if (share >= kLeastSkippedPaddingShare) {
         spec.padding_products = tiles ? PaddingProducts::SkippedPerPosition : PaddingProducts::SkippedPerRow;
     } else if (tiles && spec.config.stage_input) {
+        const bool tile_spans_row = spec.config.scalars >= spec.out.w;
         const bool channel_loop_kept = spec.config.reduction_unroll < spec.channels / spec.groups;
-        const bool tile_spans_row = spec.config.scalars >= spec.out.w && channel_loop_kept;
-        spec.padding_products = tile_spans_row ? PaddingProducts::SkippedPerPosition : PaddingProducts::SkippedPerRow;
+        const bool columns_skipped_free = tile_spans_row && channel_loop_kept;
+        spec.padding_products =
+            columns_skipped_free ? PaddingProducts::SkippedPerPosition : PaddingProducts::SkippedPerRow;
     }
 }
 
