@@ -147,7 +147,7 @@ Halide::Var parallel_over_channel_groups(Halide::Func f, const Halide::Var &c, c
 // Threads may sit idle for at most this share of a call before the rules reshape its tasks: an
 // idle share costs its whole size. At a tenth, 1x1 convs on 28x28 to 112x112 maps (6-7% idle in
 // row tasks on 2 threads; MobileNetV2, SqueezeNet, ResNet-50, ResNeXt-50) ran 1.05-1.22x slower
-// than in larger tasks that share out, geomean 1.09 against 0.99-1.02x for unchanged layers (AMD
+// than in larger tasks that share out, geomean 1.10 against 0.99-1.02x for unchanged layers (AMD
 // EPYC, Zen 4 class, 4 paired rounds).
 constexpr double kMaximumIdleShare = 0.03;
 // The share of thread time left idle when `runs` runs of tasks of `rows_per_task` rows over
