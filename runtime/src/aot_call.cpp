@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "parallel_loops.h"
 #include "scratch_memory.h"
 
 namespace convgen::detail {
@@ -16,13 +17,15 @@ void capture_error(void *, const char *message) {
 void *allocate_scratch(void *, size_t bytes) { return scratch_allocate(bytes); }
 void release_scratch(void *, void *block) { scratch_release(block); }
 
-// The shared runtime's hooks, set once: errors captured for the exception, scratch memory reused.
+// The shared runtime's hooks, set once: errors captured for the exception, scratch memory reused,
+// parallel loops on convgen's pool.
 void install_runtime_hooks() {
     static std::once_flag once;
     std::call_once(once, [] {
         halide_set_error_handler(capture_error);
         halide_set_custom_malloc(allocate_scratch);
         halide_set_custom_free(release_scratch);
+        halide_set_custom_do_par_for(run_parallel_loop);
     });
 }
 

@@ -11,6 +11,7 @@
 #include "aot_call.h"
 #include "aot_lookup.h"
 #include "compiled_kernel.h"
+#include "parallel_loops.h"
 #include "scratch_memory.h"
 #include "tuned_configs.h"
 #include "convgen/cache.h"
@@ -107,7 +108,8 @@ struct KernelCallContext : Halide::JITUserContext {
                                         int (*task)(Halide::JITUserContext *, int, uint8_t *), int min, int extent,
                                         uint8_t *closure) {
             // The task takes the context back as its first argument, whichever pool calls it.
-            return halide_do_par_for(context, reinterpret_cast<halide_task_t>(task), min, extent, closure);
+            return detail::run_parallel_loop(context, reinterpret_cast<detail::ParallelTask>(task), min, extent,
+                                             closure);
         };
     }
 };

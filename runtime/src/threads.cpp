@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "aot_call.h"
+#include "parallel_loops.h"
 
 namespace convgen {
 namespace {
@@ -13,7 +14,9 @@ std::atomic<int> requested_threads{0};
 
 void set_num_threads(int threads) {
     requested_threads = threads < 0 ? 0 : threads;
-    // Every kernel, AOT, disk-cached or JIT-compiled, runs its parallel loops on this pool.
+    // Every kernel, AOT, disk-cached or JIT-compiled, runs its parallel loops on this pool; Halide's
+    // own pool, which the shared runtime keeps for any other kind of task, follows it.
+    detail::set_parallel_loop_threads(num_threads());
     detail::set_shared_runtime_threads(num_threads());
 }
 

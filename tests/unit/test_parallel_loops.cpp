@@ -1,0 +1,148 @@
+// The pool behind every kernel's parallel loops: each index once, statuses passed back, work
+// shared between threads, and loops that start while it is busy still complete.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "convgen/threads.h"
+#include "runtime/src/parallel_loops.h"  // runtime-internal
+
+namespace convgen::detail {
+namespace {
+
+// Restores the process's thread count after each test.
+class ParallelLoops : public testing::Test {
+protected:
+    void TearDown() override { set_num_threads(0); }
+};
+
+// Counts how often each index ran.
+struct IndexCounts {
+    explicit IndexCounts(int extent) : runs(extent) {}
+    std::vector<std::atomic<int>> runs;
+    static int task(void *user_context, int index, uint8_t *closure) {
+        auto *counts = reinterpret_cast<IndexCounts *>(closure);
+        EXPECT_EQ(user_context, counts);
+        counts->runs[index - 100].fetch_add(1);
+        return 0;
+    }
+};
+
+void expect_each_index_once(int extent) {
+    IndexCounts counts(extent);
+    ASSERT_EQ(run_parallel_loop(&counts, IndexCounts::task, 100, extent, reinterpret_cast<uint8_t *>(&counts)), 0);
+    for (int index = 0; index < extent; ++index) ASSERT_EQ(counts.runs[index].load(), 1) << index << " of " << extent;
+}
+
+TEST_F(ParallelLoops, EveryIndexRunsOnceInLoopsBackToBack) {
+    for (int threads : {1, 2, 4}) {
+        set_num_threads(threads);
+        for (int round = 0; round < 200; ++round) expect_each_index_once(1 + round % 37);
+    }
+}
+
+TEST_F(ParallelLoops, AnIdleWorkerThatSleptWakesForTheNextLoop) {
+    set_num_threads(2);
+    expect_each_index_once(8);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // past the workers' spinning
+    expect_each_index_once(8);
+}
+
+// Each of two tasks waits for the other: the loop finishes only if two threads run it at once.
+struct Rendezvous {
+    std::atomic<int> arrived{0};
+    std::mutex mutex;
+    std::set<std::thread::id> threads;
+    static int task(void *, int, uint8_t *closure) {
+        auto *meeting = reinterpret_cast<Rendezvous *>(closure);
+        {
+            std::lock_guard lock(meeting->mutex);
+            meeting->threads.insert(std::this_thread::get_id());
+        }
+        meeting->arrived.fetch_add(1);
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (meeting->arrived.load() < 2) {
+            if (std::chrono::steady_clock::now() > give_up) return 1;
+            std::this_thread::yield();
+        }
+        return 0;
+    }
+};
+
+TEST_F(ParallelLoops, TwoThreadsShareALoop) {
+    set_num_threads(2);
+    for (int round = 0; round < 3; ++round) {
+        Rendezvous meeting;
+        EXPECT_EQ(run_parallel_loop(nullptr, Rendezvous::task, 0, 2, reinterpret_cast<uint8_t *>(&meeting)), 0);
+        EXPECT_EQ(meeting.threads.size(), 2u);
+        std::this_thread::sleep_for(std::chrono::milliseconds(round * 10));
+    }
+}
+
+TEST_F(ParallelLoops, OneThreadRunsEveryTaskOnTheCaller) {
+    set_num_threads(1);
+    std::set<std::thread::id> threads;
+    auto task = [](void *, int, uint8_t *closure) {
+        reinterpret_cast<std::set<std::thread::id> *>(closure)->insert(std::this_thread::get_id());
+        return 0;
+    };
+    EXPECT_EQ(run_parallel_loop(nullptr, task, 0, 64, reinterpret_cast<uint8_t *>(&threads)), 0);
+    EXPECT_EQ(threads, std::set<std::thread::id>{std::this_thread::get_id()});
+}
+
+TEST_F(ParallelLoops, AFailingTaskStatusIsReturned) {
+    set_num_threads(2);
+    auto task = [](void *, int index, uint8_t *) { return index == 5 ? -7 : 0; };
+    EXPECT_EQ(run_parallel_loop(nullptr, task, 0, 64, nullptr), -7);
+    expect_each_index_once(16);  // the pool serves the next loop as before
+}
+
+// A task that runs a loop of its own, as a kernel's nested parallel loops do.
+struct Nested {
+    std::atomic<int> inner_runs{0};
+    static int inner(void *, int, uint8_t *closure) {
+        reinterpret_cast<Nested *>(closure)->inner_runs.fetch_add(1);
+        return 0;
+    }
+    static int outer(void *, int, uint8_t *closure) { return run_parallel_loop(nullptr, inner, 0, 10, closure); }
+};
+
+TEST_F(ParallelLoops, ALoopNestedInATaskCompletes) {
+    set_num_threads(2);
+    Nested nested;
+    EXPECT_EQ(run_parallel_loop(nullptr, Nested::outer, 0, 6, reinterpret_cast<uint8_t *>(&nested)), 0);
+    EXPECT_EQ(nested.inner_runs.load(), 60);
+}
+
+TEST_F(ParallelLoops, LoopsFromSeveralCallerThreadsAllComplete) {
+    set_num_threads(2);
+    std::vector<std::thread> callers;
+    std::atomic<int> failures{0};
+    for (int caller = 0; caller < 4; ++caller) {
+        callers.emplace_back([&] {
+            for (int round = 0; round < 100; ++round) {
+                IndexCounts counts(24);
+                run_parallel_loop(&counts, IndexCounts::task, 100, 24, reinterpret_cast<uint8_t *>(&counts));
+                for (auto &runs : counts.runs) failures += runs.load() != 1;
+            }
+        });
+    }
+    for (std::thread &caller : callers) caller.join();
+    EXPECT_EQ(failures.load(), 0);
+}
+
+TEST_F(ParallelLoops, TheThreadCountChangesBetweenLoops) {
+    for (int threads : {2, 1, 3, 2, 1}) {
+        set_num_threads(threads);
+        expect_each_index_once(13);
+    }
+}
+
+}  // namespace
+}  // namespace convgen::detail
