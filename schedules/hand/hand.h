@@ -18,8 +18,10 @@ constexpr int64_t kMinimumTasks = 16;
 // Bytes a parallel task should write at the least: below it, neighbouring tasks write into
 // shared cache lines (false sharing) and the pool's cost per task dominates.
 constexpr double kTaskBytes = 8 * 1024;
-// Work a parallel task should do at the least: the thread pool takes about a microsecond to hand
-// out each task (more to wake a worker), so a task of 2 MFLOP (some 20 us) loses a few percent.
+// Work a parallel task should do at the least, some 20 us: fewer, larger tasks touch fewer
+// shared cache lines and leave the scratch and staging per task amortised. Set when Halide's
+// pool took about a microsecond per task; on convgen's spinning pool half of it, 1 MFLOP, ran
+// MobileNetV2, SqueezeNet and ResNet-50 no faster on 1 or 2 threads (AMD EPYC, Zen 4 class).
 constexpr double kTaskFlops = 2e6;
 // How many times longer a depthwise conv takes per FLOP than a dense one (MobileNetV2's depthwise
 // layers ran at a quarter or less of its 1x1 layers' rate; Intel Xeon, Sapphire Rapids class).
@@ -152,7 +154,7 @@ Halide::Var parallel_over_channel_groups(Halide::Func f, const Halide::Var &c, c
 constexpr double kMaximumIdleShare = 0.03;
 // The share of thread time left idle when `runs` runs of tasks of `rows_per_task` rows over
 // `rows` rows (each run's last task shorter) go to `threads` threads, each taking the next task
-// as it comes free, as Halide's thread pool hands them out.
+// as it comes free, as the runtime's thread pool hands them out.
 double idle_share(int64_t rows, int64_t rows_per_task, int64_t runs, int threads);
 // `rows_per_task` where it leaves the threads idle for kMaximumIdleShare or less; else the task
 // height that leaves them idle least, the nearest to `rows_per_task` among equals: of
