@@ -107,7 +107,7 @@ struct KernelCallContext : Halide::JITUserContext {
         handlers.custom_do_par_for = [](Halide::JITUserContext *context,
                                         int (*task)(Halide::JITUserContext *, int, uint8_t *), int min, int extent,
                                         uint8_t *closure) {
-            // The task takes the context back as its first argument, whichever pool calls it.
+            // The pool hands the context back to the task as its first argument.
             return detail::run_parallel_loop(context, reinterpret_cast<detail::ParallelTask>(task), min, extent,
                                              closure);
         };
