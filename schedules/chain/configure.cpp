@@ -18,11 +18,12 @@ constexpr int kTasksPerThread = 1;
 // Bands shorter than this spend too much on that halo.
 constexpr int kShortestBand = 4;
 // Each strip streams every layer's weights through the cache again: strips of fewer output
-// positions than this spread that over too little work (MobileNetV2's 14x14 and 7x7 blocks, with
-// 0.2-0.6 MB of weights per layer, ran 1.2-1.8x slower in one-row strips than layer by layer).
-// `convgen tune --blocks` on MobileNetV2's blocks chose strips of 196-224 positions on most
-// shapes at 1 thread: 4 rows of a 56x56 block ran 1.44x faster than one, 7 of a 28x28 1.1x
-// (Intel Xeon, Sapphire Rapids class).
+// positions than this spread that over too little work. Fitted on an Intel Xeon (Sapphire Rapids
+// class) where one-row strips ran 1.1-1.8x slower, but there each strip also recomputed its halo
+// rows (see schedule_chain.cpp). With the rows sliding, the strip size within a band mattered
+// little: in `convgen tune --blocks` on the public blocks this rule's strip ran within 6% of the
+// best strip of its band on 29 of 34 shapes and thread counts, 1.12x at worst (AMD EPYC, Zen 4
+// class, one trial each); the band (task) size is what matters (kTasksPerThread).
 constexpr int64_t kStripPositions = 196;
 // Chains whose weights outgrow this run faster layer by layer: every strip streams them again.
 // The tuner chose layer by layer for ResNet-50's stages 3 and 4 (4.4 and 17 MB of weights) and
