@@ -24,10 +24,12 @@ public:
     // The rules' choice, where every search starts.
     const ScheduleConfig &start() const { return start_; }
     // Where a search starts beside the rules' config: its register-resident variants (no input
-    // blocking, the reduction unrolled, tiles of 24-28 accumulators), which sit several knobs
-    // away from the rules' choice on machines the rules were not fitted to.
+    // blocking, the reduction unrolled, tiles of 24-28 accumulators), or a Winograd conv's tasks
+    // of one or two rows of tiles, which sit several knobs away from the rules' choice on machines
+    // the rules were not fitted to.
     std::vector<ScheduleConfig> seeds() const;
-    // Configs one knob step away from `config` (each knob moved to its neighbouring values).
+    // Configs one knob step away from `config` (each knob moved to the listed values on either side
+    // of its own, whether or not its own is listed).
     std::vector<ScheduleConfig> neighbours(const ScheduleConfig &config) const;
     // `config` with `changes` knobs set to random values of their lists (may change family).
     ScheduleConfig mutate(const ScheduleConfig &config, int changes, std::mt19937_64 &rng) const;
@@ -41,7 +43,7 @@ private:
         std::string name;  // as in the config's text
         std::function<int(const ScheduleConfig &)> get;
         std::function<void(ScheduleConfig &, int)> set;
-        std::vector<int> values;
+        std::vector<int> values;  // ascending
     };
     std::vector<Knob> knobs(ScheduleFamily family) const;
     std::vector<ScheduleFamily> families_;  // those the schedule accepts for this spec

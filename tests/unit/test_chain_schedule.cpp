@@ -3,6 +3,8 @@
 // by tracing the intermediate's stores in the scheduled pipeline itself, so a schedule that
 // recomputes halos fails here however fast or slow it runs.
 #include <map>
+#include <optional>
+#include <stdexcept>
 
 #include "generator/chain.h"
 #include "schedules/chain/chain.h"
@@ -20,7 +22,8 @@ struct RowStores : Halide::JITUserContext {
 int count_row_stores(Halide::JITUserContext *context, const halide_trace_event_t *event) {
     if (event->event == halide_trace_store) {
         const int lanes = event->type.lanes;
-        for (int lane = 0; lane < lanes; ++lane) ++static_cast<RowStores *>(context)->per_row[event->coordinates[lanes + lane]];
+        std::map<int, int64_t> &per_row = static_cast<RowStores *>(context)->per_row;
+        for (int lane = 0; lane < lanes; ++lane) ++per_row[event->coordinates[lanes + lane]];
     }
     return 0;
 }
@@ -38,9 +41,12 @@ std::map<int, int64_t> first_intermediate_row_stores(const ConvBlock &block, con
 
     std::vector<Halide::Buffer<float>> buffers;
     for (const Halide::Argument &argument : generated.arguments) {
+        // The generator states every buffer's constant extents as its estimates.
         std::vector<int> extents;
         for (const Halide::Range &range : argument.argument_estimates.buffer_estimates) {
-            extents.push_back(Halide::Internal::as_const_int(range.extent) ? int(*Halide::Internal::as_const_int(range.extent)) : 0);
+            const std::optional<int64_t> extent = Halide::Internal::as_const_int(range.extent);
+            if (!extent) throw std::logic_error(argument.name + " has no constant extent");
+            extents.push_back(int(*extent));
         }
         buffers.emplace_back(extents);
         buffers.back().fill(1.0f);

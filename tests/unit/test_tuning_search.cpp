@@ -130,5 +130,29 @@ TEST(TuningSearch, EveryCandidateIsAcceptedByTheSchedule) {
     }
 }
 
+// A knob whose value the rules took between its listed ones still moves: to the listed values on
+// either side. VGG-16's 56x56 Winograd layer: the rules' tasks of 5 rows of tiles, listed rows
+// 1, 2, 4, 8.
+TEST(TuningSearch, AKnobBetweenItsListedValuesMovesToThoseAroundIt) {
+    const Halide::Target target = Halide::Target("x86-64-linux-avx512");
+    OpSpec spec = Conv2d(Conv2dOptions(128, 256, 3).padding(1).algorithm(Algorithm::Winograd).schedule("hand"))
+                      .spec({1, 128, 56, 56});
+    schedules::configure(spec, schedules::find_schedule("hand"), target, 2);
+    const tuning::ScheduleSpace space(spec, schedules::find_schedule("hand"), target, 2);
+    ASSERT_EQ(space.start().family, ScheduleFamily::Winograd);
+    ASSERT_EQ(space.start().rows_per_task, 5);
+    std::set<int> rows;
+    for (const ScheduleConfig &c : space.neighbours(space.start())) {
+        ScheduleConfig only_rows = space.start();
+        only_rows.rows_per_task = c.rows_per_task;
+        if (c == only_rows) rows.insert(c.rows_per_task);
+    }
+    EXPECT_EQ(rows, (std::set<int>{4, 8}));
+    // And the search starts beside tasks of one and two rows of tiles.
+    std::set<int> seeded;
+    for (const ScheduleConfig &c : space.seeds()) seeded.insert(c.rows_per_task);
+    EXPECT_EQ(seeded, (std::set<int>{1, 2}));
+}
+
 }  // namespace
 }  // namespace convgen::testing
