@@ -20,7 +20,7 @@ struct Measurement {
     std::string net, block, schedule;
     int threads = 1;
     int64_t count = 1;
-    double ms = 0;
+    double ms = 0, gflops = 0, peak_percent = 0;
     std::string plan;
 };
 
@@ -30,7 +30,9 @@ struct Failure {
     std::string error;
 };
 
-// Per (network, variant, threads): the sum of count x ms over the network's blocks.
+// Per (network, variant, threads): the sum of count x ms over the network's blocks. The row
+// "at_peak" is the time the blocks' multiply-adds take at the measured FMA peak: no kernel runs
+// faster, so onednn / at_peak bounds what any schedule can gain over oneDNN on this machine.
 struct Total {
     std::string net, schedule;
     int threads = 1;
@@ -40,6 +42,7 @@ struct Total {
 
 // oneDNN's two raw rows, and the better of them per block.
 constexpr const char *kOnednnLayers = "onednn_layers", *kOnednnDepthwise = "onednn_dw", *kOnednn = "onednn";
+constexpr const char *kAtPeak = "at_peak";
 
 class BlockBench {
 public:
@@ -66,6 +69,7 @@ public:
     void run() {
         measure_all();
         add_best_onednn();
+        add_peak_figures();
         if (options_.format == "json") {
             std::printf("%s\n", report().dump(2).c_str());
         } else if (options_.format == "csv") {
@@ -94,6 +98,14 @@ private:
     }
 
     void measure_block(const SuiteBlock &b, int threads) {
+        fma_peak_.sample(threads);
+        if (!flops_.count(b.name)) {
+            try {
+                flops_[b.name] = b.make_block(Layout::NHWC, BlockFusion::LayerByLayer).spec(b.input_shape()).flops();
+            } catch (const std::exception &e) {
+                fail(b, kAtPeak, threads, e.what());
+            }
+        }
         struct Timed {
             std::string variant;
             std::unique_ptr<bench::Runner> runner;
@@ -126,8 +138,7 @@ private:
         for (size_t i = 0; i < timed.size(); ++i) {
             Timed &t = timed[i];
             if (std::isnan(medians[i])) continue;
-            measurements_.push_back({b.net, b.name, t.variant, threads, b.count, medians[i],
-                                     t.runner->plan()});
+            measurements_.push_back({b.net, b.name, t.variant, threads, b.count, medians[i], 0, 0, t.runner->plan()});
             if (t.variant == kOnednnLayers && depthwise_same_as_layers) {
                 measurements_.push_back(measurements_.back());
                 measurements_.back().schedule = kOnednnDepthwise;
@@ -175,9 +186,27 @@ private:
         measurements_.insert(measurements_.end(), best.begin(), best.end());
     }
 
+    // GFLOP/s and share of the run's FMA peak for every measurement, and the at_peak rows.
+    void add_peak_figures() {
+        for (Measurement &m : measurements_) {
+            if (!flops_.count(m.block)) continue;
+            m.gflops = flops_.at(m.block) / m.ms / 1e6;
+            m.peak_percent = 100.0 * m.gflops / fma_peak_.gflops(m.threads);
+        }
+        for (int t : sorted_threads()) {
+            for (const SuiteBlock &b : blocks_) {
+                if (!flops_.count(b.name)) continue;
+                const double peak = fma_peak_.gflops(t);
+                const double ms = flops_.at(b.name) / peak / 1e6;
+                measurements_.push_back({b.net, b.name, kAtPeak, t, b.count, ms, peak, 100.0, ""});
+            }
+        }
+    }
+
     std::vector<std::string> columns() const {
         std::vector<std::string> c = variants_;
         c.push_back(kOnednn);
+        c.push_back(kAtPeak);
         return c;
     }
 
@@ -219,17 +248,23 @@ private:
         const auto header = [&](const char *first) {
             std::printf("%-22s %3s", first, "thr");
             for (const std::string &c : cols) std::printf(" %13s", c.c_str());
-            std::printf(" %15s %15s\n", "fused x onednn", "fused x layers");
+            std::printf(" %15s %15s %15s\n", "fused x onednn", "fused x layers", "peak x onednn");
         };
-        std::printf("Per block: median ms per call; speed-ups are the other's time over fused's (>1: fused faster)\n");
+        for (const auto &[t, g] : fma_peak_.by_threads()) {
+            std::printf("FMA peak, %d thread(s): %.1f GFLOP/s (measured; the fastest sample of the run)\n", t, g);
+        }
+        std::printf("Per block: median ms per call; at_peak: the block's multiply-adds at the FMA peak (no kernel is\n"
+                    "faster). x columns: the other's time over fused's (>1: fused faster); peak x onednn: oneDNN's\n"
+                    "time over at_peak, the most any kernel could gain over oneDNN on this machine\n");
         header("block");
         for (int t : sorted_threads()) {
             for (const SuiteBlock &b : blocks_) {
                 std::printf("%-22s %3d", b.name.c_str(), t);
                 for (const std::string &c : cols) std::printf(" %13s", cell(find(b.name, c, t)).c_str());
                 const Measurement *fused = find(b.name, "fused", t);
-                std::printf(" %15s %15s\n", ratio(find(b.name, kOnednn, t), fused).c_str(),
-                            ratio(find(b.name, "layers", t), fused).c_str());
+                std::printf(" %15s %15s %15s\n", ratio(find(b.name, kOnednn, t), fused).c_str(),
+                            ratio(find(b.name, "layers", t), fused).c_str(),
+                            ratio(find(b.name, kOnednn, t), find(b.name, kAtPeak, t)).c_str());
             }
         }
         std::printf("\nHow each ran\n");
@@ -247,15 +282,17 @@ private:
             std::printf("%-22s %3d", key.first.c_str(), key.second);
             for (const std::string &c : cols) std::printf(" %13s", total_cell(*cells.at(c)).c_str());
             const std::map<std::string, const Total *> &row = cells;  // lambdas cannot capture bindings
-            const Total &fused = *row.at("fused");
-            const auto total_ratio = [&](const char *other) {
+            const auto total_ratio = [&](const char *numerator, const char *denominator) {
                 char text[32];
-                const Total &o = *row.at(other);
-                if (!complete(fused) || !complete(o)) return std::string("-");
-                std::snprintf(text, sizeof text, "%.2f", o.ms / fused.ms);
+                const auto n = row.find(numerator), d = row.find(denominator);  // absent: not in --schedules
+                if (n == row.end() || d == row.end() || !complete(*n->second) || !complete(*d->second)) {
+                    return std::string("-");
+                }
+                std::snprintf(text, sizeof text, "%.2f", n->second->ms / d->second->ms);
                 return std::string(text);
             };
-            std::printf(" %15s %15s\n", total_ratio(kOnednn).c_str(), total_ratio("layers").c_str());
+            std::printf(" %15s %15s %15s\n", total_ratio(kOnednn, "fused").c_str(), total_ratio("layers", "fused").c_str(),
+                        total_ratio(kOnednn, kAtPeak).c_str());
         }
         print_failures();
     }
@@ -282,10 +319,12 @@ private:
 
     nlohmann::ordered_json report() const {
         nlohmann::ordered_json json;
+        for (const auto &[t, g] : fma_peak_.by_threads()) json["fma_peak_gflops"][std::to_string(t)] = g;
         json["records"] = nlohmann::ordered_json::array();
         for (const Measurement &m : measurements_) {
             json["records"].push_back({{"net", m.net}, {"block", m.block}, {"schedule", m.schedule},
-                                       {"threads", m.threads}, {"count", m.count}, {"ms", m.ms}, {"plan", m.plan}});
+                                       {"threads", m.threads}, {"count", m.count}, {"ms", m.ms}, {"gflops", m.gflops},
+                                       {"peak_percent", m.peak_percent}, {"plan", m.plan}});
         }
         json["totals"] = nlohmann::ordered_json::array();
         for (const Total &t : totals()) {
@@ -301,10 +340,10 @@ private:
     }
 
     void print_csv() const {
-        std::printf("net,block,schedule,threads,count,ms,plan\n");
+        std::printf("net,block,schedule,threads,count,ms,gflops,peak_percent,plan\n");
         for (const Measurement &m : measurements_) {
-            std::printf("%s,%s,%s,%d,%lld,%.6f,\"%s\"\n", m.net.c_str(), m.block.c_str(), m.schedule.c_str(),
-                        m.threads, (long long)m.count, m.ms, m.plan.c_str());
+            std::printf("%s,%s,%s,%d,%lld,%.6f,%.3f,%.2f,\"%s\"\n", m.net.c_str(), m.block.c_str(), m.schedule.c_str(),
+                        m.threads, (long long)m.count, m.ms, m.gflops, m.peak_percent, m.plan.c_str());
         }
         for (const Failure &f : failures_) {
             std::fprintf(stderr, "%s on %s at %d thread(s) failed: %s\n", f.schedule.c_str(), f.block.c_str(),
@@ -319,6 +358,8 @@ private:
     }
 
     BlockBenchOptions options_;
+    bench::FmaPeak fma_peak_;
+    std::map<std::string, double> flops_;  // per block: 2 x the multiply-adds of its convs
     std::vector<std::string> variants_;
     std::vector<SuiteBlock> blocks_;
     std::vector<Measurement> measurements_;

@@ -81,8 +81,7 @@ public:
         }
         if (layers.empty()) throw Error("no layer of the requested networks in '" + suite_ + "'");
 
-        std::map<int, double> peak;
-        for (int t : threads_) peak[t] = bench::measure_fma_peak_gflops(t);
+        bench::FmaPeak fma_peak;
         const size_t total = layers.size() * variants.size() * threads_.size();
         size_t done = 0;
         std::vector<Record> records;
@@ -91,6 +90,7 @@ public:
         std::sort(thread_counts.begin(), thread_counts.end());
         for (int t : thread_counts) {
             for (const SuiteLayer &l : layers) {
+                fma_peak.sample(t);
                 const double flops = Conv2d(l.options()).spec(l.input_shape()).flops();
                 done += variants.size();
                 std::fprintf(stderr, "\r[%zu/%zu] %-22s %d thread(s)   ", done, total, l.name.c_str(), t);
@@ -118,11 +118,12 @@ public:
                     runs, min_seconds_, [&](size_t i, const std::string &error) { skip(names[i], error); });
                 for (size_t i = 0; i < names.size(); ++i) {
                     if (std::isnan(medians[i])) continue;
-                    const double gflops = flops / medians[i] / 1e6;
-                    records.push_back({l.net, l.name, names[i], t, l.count, medians[i], gflops, 100.0 * gflops / peak[t]});
+                    records.push_back({l.net, l.name, names[i], t, l.count, medians[i], flops / medians[i] / 1e6});
                 }
             }
         }
+        for (Record &r : records) r.peak_percent = 100.0 * r.gflops / fma_peak.gflops(r.threads);
+        const std::map<int, double> &peak = fma_peak.by_threads();
         std::fprintf(stderr, "\n");
         const std::vector<Total> totals = summarize(records);
         if (format_ == "json") {
@@ -208,7 +209,9 @@ private:
 
     void print_table(const std::vector<Record> &records, const std::vector<Total> &totals,
                      const std::map<int, double> &peak) const {
-        for (const auto &[t, g] : peak) std::printf("FMA peak, %d thread(s): %.1f GFLOP/s (measured)\n", t, g);
+        for (const auto &[t, g] : peak) {
+            std::printf("FMA peak, %d thread(s): %.1f GFLOP/s (measured; the fastest sample of the run)\n", t, g);
+        }
         std::printf("\n%-22s %-20s %3s %10s %9s %7s %9s %11s\n", "layer", "schedule", "thr", "ms", "GFLOP/s", "%peak",
                     "x onednn", "x onednn_nchw");
         for (const Record &r : records) {

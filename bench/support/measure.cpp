@@ -117,4 +117,9 @@ double measure_fma_peak_gflops(int threads) {
     return 2.0 * lanes * kChains * double(kIterations) * threads / best_seconds / 1e9;
 }
 
+void FmaPeak::sample(int threads) {
+    double &best = gflops_[threads];
+    best = std::max(best, measure_fma_peak_gflops(threads));
+}
+
 }  // namespace convgen::bench

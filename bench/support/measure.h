@@ -1,6 +1,7 @@
 #pragma once
 // Timing and machine measurements shared by the benchmarks.
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,5 +22,18 @@ std::vector<double> interleaved_median_ms(const std::vector<std::function<void()
 // Peak fp32 FMA throughput of this machine on `threads` threads, measured with a register-only
 // FMA loop in the widest vector ISA the CPU has (AVX-512, else AVX2+FMA), in GFLOP/s.
 double measure_fma_peak_gflops(int threads);
+
+// The FMA peak per thread count, the fastest of the samples taken through a run: a busy spell of
+// a shared machine only ever lowers a sample, and one taken at the start alone put kernels at up
+// to 112% of it.
+class FmaPeak {
+public:
+    void sample(int threads);
+    double gflops(int threads) const { return gflops_.at(threads); }
+    const std::map<int, double> &by_threads() const { return gflops_; }
+
+private:
+    std::map<int, double> gflops_;
+};
 
 }  // namespace convgen::bench

@@ -1,11 +1,27 @@
 """Checks a `convgen bench --blocks --format json` report: every (block, threads) has a record for
-each convgen variant and each oneDNN row, with the fields the issue asks for, and totals per
-network; nothing failed.
+each convgen variant, each oneDNN row and the FMA-peak bound, with the fields the issue asks for,
+GFLOP/s from the block's own multiply-adds (counted here from the suite), and totals per network;
+nothing failed.
 usage: check_block_bench_report.py REPORT.json SUITE.jsonl THREADS(e.g. 1,2)"""
 import json
 import sys
 
-VARIANTS = ["fused", "layers", "auto", "onednn_layers", "onednn_dw", "onednn"]
+VARIANTS = ["fused", "layers", "auto", "onednn_layers", "onednn_dw", "onednn", "at_peak"]
+
+
+def block_flops(block):
+    """2 x multiply-adds of the block's convs (PyTorch's output-size formula per layer)."""
+    channels, height, width, total = block["C"], block["H"], block["W"], 0
+    for layer in block["layers"]:
+        sizes = []
+        for extent, k, s, p, d in zip((height, width), layer["kernel"], layer["stride"], layer["padding"],
+                                      layer["dilation"]):
+            sizes.append((extent + 2 * p - d * (k - 1) - 1) // s + 1)
+        out = layer["out_channels"]
+        total += 2 * block["N"] * sizes[0] * sizes[1] * out * (channels // layer["groups"]) * \
+            layer["kernel"][0] * layer["kernel"][1]
+        channels, (height, width) = out, sizes
+    return total
 
 
 def main(path, suite, threads):
@@ -15,10 +31,19 @@ def main(path, suite, threads):
         blocks = [json.loads(line) for line in f if line.strip()]
     assert not report["failures"], f"failed measurements: {report['failures']}"
     records = report["records"]
+    peak = {int(t): g for t, g in report["fma_peak_gflops"].items()}
+    assert sorted(peak) == sorted(threads) and all(g > 0 for g in peak.values()), peak
+    flops = {b["name"]: block_flops(b) for b in blocks}
     for record in records:
-        missing = {"net", "block", "schedule", "threads", "ms", "count", "plan"} - record.keys()
+        missing = {"net", "block", "schedule", "threads", "ms", "count", "plan", "gflops", "peak_percent"} - record.keys()
         assert not missing, f"record {record} lacks {missing}"
         assert record["ms"] > 0, record
+        gflops = flops[record["block"]] / record["ms"] / 1e6
+        assert abs(record["gflops"] - gflops) <= 1e-6 * gflops, (record, gflops)
+        percent = 100 * gflops / peak[record["threads"]]
+        assert abs(record["peak_percent"] - percent) <= 1e-6 * percent, (record, percent)
+        if record["schedule"] == "at_peak":
+            assert abs(record["peak_percent"] - 100) < 1e-6, record
     expected = {(b["name"], t, v) for b in blocks for t in threads for v in VARIANTS}
     found = [(r["block"], r["threads"], r["schedule"]) for r in records]
     assert sorted(found) == sorted(expected), f"records {sorted(found)}, expected each of {sorted(expected)} once"
