@@ -10,7 +10,7 @@ namespace convgen::schedules {
 const std::vector<Schedule> &all_schedules() {
     static const std::vector<Schedule> schedules{
         {"naive", "no scheduling directives: Halide's defaults, single-threaded", schedule_naive},
-        {"portable", "any op, any CPU: parallel over outer dims, vectorised innermost", schedule_default},
+        {"portable", "any op, any CPU: parallel over outer dims, vectorised innermost", schedule_portable},
         {"cuda", "CUDA targets only: 2-D thread blocks over the output, reductions in registers", schedule_cuda},
         {"hand", "hand-written CPU conv (register tiles, packed weights), unfold and fold with configs from rules; else portable",
          schedule_hand, hand_default_config, hand_check_config},

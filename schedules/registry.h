@@ -47,9 +47,9 @@ void schedule_fold_phases(Halide::Func phases, Halide::Func consumer, const Hali
 
 // The schedules themselves, one file each.
 void schedule_naive(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
-void schedule_default(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
-// The portable schedule's Winograd convs (schedule_default calls it).
-void schedule_winograd_default(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
+void schedule_portable(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
+// The portable schedule's Winograd convs (schedule_portable calls it).
+void schedule_portable_winograd(generator::GeneratedPipeline &, const OpSpec &, const Halide::Target &);
 // f's first dim in vectors, the next two (the points) unrolled.
 void vectorize_unroll_points(Halide::Func f, int vector_width);
 // The output in m x m tiles, vectorised over channels, each tile's output transform computed at

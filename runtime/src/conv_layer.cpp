@@ -12,7 +12,7 @@
 #include "format.h"
 #include "kernel_buffer.h"
 #include "kernel_cache.h"
-#include "limits.h"
+#include "kernel_limits.h"
 #include "tuned_configs.h"
 #include "convgen/threads.h"
 #include "skipped_taps.h"

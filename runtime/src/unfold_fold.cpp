@@ -6,7 +6,7 @@
 #include "format.h"
 #include "kernel_buffer.h"
 #include "kernel_cache.h"
-#include "limits.h"
+#include "kernel_limits.h"
 
 namespace convgen {
 namespace {

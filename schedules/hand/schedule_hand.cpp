@@ -28,7 +28,7 @@ void schedule_hand(generator::GeneratedPipeline &p, const OpSpec &spec, const Ha
             hand::schedule_fold(p, spec, target);
         }
     } else {
-        schedule_default(p, spec, target);
+        schedule_portable(p, spec, target);
     }
 }
 

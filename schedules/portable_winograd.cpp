@@ -56,7 +56,7 @@ Halide::LoopLevel schedule_winograd_output_tiles(generator::GeneratedPipeline &p
     return Halide::LoopLevel(output, task);
 }
 
-void schedule_winograd_default(generator::GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
+void schedule_portable_winograd(generator::GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
     const int vector_width = target.natural_vector_size<float>();
     // The output per tile, all channels at once, after that tile's output transform.
     schedule_winograd_output_tiles(p, winograd_output_tile(spec, int(spec.winograd_tile)), vector_width, 1, 0);

@@ -63,8 +63,8 @@ void schedule_fold_phases(Halide::Func phases, Halide::Func consumer, const Hali
         .vectorize(v[0], vector_width, Halide::TailStrategy::GuardWithIf);
 }
 
-void schedule_default(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
-    if (p.has_stage(stage::kWinogradProduct)) return schedule_winograd_default(p, spec, target);
+void schedule_portable(GeneratedPipeline &p, const OpSpec &spec, const Halide::Target &target) {
+    if (p.has_stage(stage::kWinogradProduct)) return schedule_portable_winograd(p, spec, target);
     const int vector_width = target.natural_vector_size<float>();
     Halide::Var task = parallel_outer(p.output, vector_width);
 
