@@ -38,6 +38,14 @@ int run_serially(void *user_context, ParallelTask task, int min, int extent, uin
 // like any worker, closes the loop and waits until no worker is still inside it. A worker counts
 // itself inside before it checks `open_`, so a closed loop's fields are never read after the
 // caller returns (both sides sequentially consistent: a Dekker-style handshake).
+//
+// Each thread first runs its own contiguous share of the indices (the caller the first, worker w
+// the w+1-th), then helps with the others' shares. Consecutive loops thus give a thread the same
+// part of the image, so a layer reads the rows the layer before it wrote from its own core's
+// caches. With one shared counter the threads took indices alternately in whichever order they
+// arrived, and in some processes each thread read the other's rows throughout: a depthwise
+// separable pair run layer by layer on 2 threads took 0.52-0.58 ms instead of 0.29-0.30 (AMD
+// EPYC, Zen 4 class, where the two vCPUs need not share an L3).
 class LoopPool {
 public:
     explicit LoopPool(int threads) : threads_(threads) {}
@@ -65,15 +73,18 @@ public:
         user_context_ = user_context;
         task_ = task;
         min_ = min;
-        extent_ = extent;
         closure_ = closure;
-        next_index_.store(0, std::memory_order_relaxed);
+        const int64_t participants = int64_t(shares_.size());
+        for (int64_t p = 0; p < participants; ++p) {
+            shares_[size_t(p)].next.store(int(extent * p / participants), std::memory_order_relaxed);
+            shares_[size_t(p)].end = int(extent * (p + 1) / participants);
+        }
         status_.store(0, std::memory_order_relaxed);
         open_.store(true);
         generation_.fetch_add(1);
         if (sleepers_.load() > 0) generation_.notify_all();
 
-        run_tasks();
+        run_tasks(0);
         open_.store(false);
         while (inside_.load() != 0) relax_cpu();
         return status_.load(std::memory_order_relaxed);
@@ -83,9 +94,10 @@ private:
     void start_workers() {
         if (!workers_.empty()) return;
         stopping_ = false;
+        shares_ = std::vector<Share>(size_t(threads_.load()));
         const uint32_t generation = generation_.load();
         for (int worker = 1; worker < threads_.load(); ++worker) {
-            workers_.emplace_back([this, generation] { work(generation); });
+            workers_.emplace_back([this, generation, worker] { work(generation, worker); });
         }
     }
 
@@ -98,13 +110,13 @@ private:
         workers_.clear();
     }
 
-    void work(uint32_t seen) {
+    void work(uint32_t seen, int participant) {
         for (;;) {
             wait_for_next_loop(seen);
             seen = generation_.load();
             if (stopping_) return;
             inside_.fetch_add(1);
-            if (open_.load()) run_tasks();
+            if (open_.load()) run_tasks(participant);
             inside_.fetch_sub(1);
         }
     }
@@ -122,15 +134,20 @@ private:
         }
     }
 
-    // Claims indices until none is left or a task has failed.
-    void run_tasks() {
+    // Claims indices from its own share, then from the others' in turn, until none is left or a
+    // task has failed.
+    void run_tasks(int participant) {
         running_loop_tasks = true;
-        for (int index = next_index_.fetch_add(1, std::memory_order_relaxed); index < extent_;
-             index = next_index_.fetch_add(1, std::memory_order_relaxed)) {
-            if (status_.load(std::memory_order_relaxed) != 0) break;
-            if (const int status = task_(user_context_, min_ + index, closure_)) {
-                int none = 0;
-                status_.compare_exchange_strong(none, status, std::memory_order_relaxed);
+        const size_t participants = shares_.size();
+        for (size_t k = 0; k < participants && status_.load(std::memory_order_relaxed) == 0; ++k) {
+            Share &share = shares_[(size_t(participant) + k) % participants];
+            for (int index = share.next.fetch_add(1, std::memory_order_relaxed); index < share.end;
+                 index = share.next.fetch_add(1, std::memory_order_relaxed)) {
+                if (status_.load(std::memory_order_relaxed) != 0) break;
+                if (const int status = task_(user_context_, min_ + index, closure_)) {
+                    int none = 0;
+                    status_.compare_exchange_strong(none, status, std::memory_order_relaxed);
+                }
             }
         }
         running_loop_tasks = false;
@@ -150,9 +167,13 @@ private:
     void *user_context_ = nullptr;
     ParallelTask task_ = nullptr;
     int min_ = 0;
-    int extent_ = 0;
     uint8_t *closure_ = nullptr;
-    std::atomic<int> next_index_{0};
+    // A thread's share of the indices, [next, end) once its loop is published; a cache line each.
+    struct alignas(64) Share {
+        std::atomic<int> next{0};
+        int end = 0;
+    };
+    std::vector<Share> shares_;  // one per thread, sized when the workers start
     std::atomic<int> status_{0};
 };
 

@@ -154,7 +154,9 @@ Halide::Var parallel_over_channel_groups(Halide::Func f, const Halide::Var &c, c
 constexpr double kMaximumIdleShare = 0.03;
 // The share of thread time left idle when `runs` runs of tasks of `rows_per_task` rows over
 // `rows` rows (each run's last task shorter) go to `threads` threads, each taking the next task
-// as it comes free, as the runtime's thread pool hands them out.
+// as it comes free. The runtime's thread pool gives each thread a contiguous share and lets it
+// take from the others' once its own is done: no thread idles while a task is left, so with
+// equal tasks the busiest thread runs as many as here.
 double idle_share(int64_t rows, int64_t rows_per_task, int64_t runs, int threads);
 // `rows_per_task` where it leaves the threads idle for kMaximumIdleShare or less; else the task
 // height that leaves them idle least, the nearest to `rows_per_task` among equals: of

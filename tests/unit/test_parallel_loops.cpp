@@ -1,10 +1,12 @@
 // The pool behind every kernel's parallel loops: each index once, statuses passed back, work
-// shared between threads, and loops that start while it is busy still complete.
+// shared between threads, each thread starting on the same share of every loop, and loops that
+// start while it is busy still complete.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -82,6 +84,46 @@ TEST_F(ParallelLoops, TwoThreadsShareALoop) {
         EXPECT_EQ(run_parallel_loop(nullptr, Rendezvous::task, 0, 2, reinterpret_cast<uint8_t *>(&meeting)), 0);
         EXPECT_EQ(meeting.threads.size(), 2u);
         std::this_thread::sleep_for(std::chrono::milliseconds(round * 10));
+    }
+}
+
+// The first index each thread ran. The first index of each half waits until both halves have
+// started, so each thread's first claim is made while the other is busy.
+struct FirstIndices {
+    std::atomic<int> halves_started{0};
+    std::mutex mutex;
+    std::map<std::thread::id, int> first;
+    static int task(void *, int index, uint8_t *closure) {
+        auto *seen = reinterpret_cast<FirstIndices *>(closure);
+        {
+            std::lock_guard lock(seen->mutex);
+            seen->first.emplace(std::this_thread::get_id(), index);
+        }
+        if (index % 4 != 0) return 0;
+        seen->halves_started.fetch_add(1);
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (seen->halves_started.load() < 2) {
+            if (std::chrono::steady_clock::now() > give_up) return 1;
+            std::this_thread::yield();
+        }
+        return 0;
+    }
+};
+
+// Consecutive loops give each thread the same contiguous share, so a layer finds the rows the
+// layer before it wrote in its own core's caches: the caller starts at the first index, the
+// worker at the middle, in every loop (with one shared counter the worker started at index 1).
+TEST_F(ParallelLoops, EachThreadStartsOnItsOwnShareOfEveryLoop) {
+    set_num_threads(2);
+    for (int round = 0; round < 3; ++round) {
+        FirstIndices seen;
+        ASSERT_EQ(run_parallel_loop(nullptr, FirstIndices::task, 0, 8, reinterpret_cast<uint8_t *>(&seen)), 0);
+        ASSERT_EQ(seen.first.size(), 2u);
+        EXPECT_EQ(seen.first.at(std::this_thread::get_id()), 0);
+        for (const auto &[thread, index] : seen.first) {
+            if (thread != std::this_thread::get_id()) EXPECT_EQ(index, 4);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(round * 10));  // the worker asleep in the last
     }
 }
 
