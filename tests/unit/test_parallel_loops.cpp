@@ -56,41 +56,23 @@ TEST_F(ParallelLoops, AnIdleWorkerThatSleptWakesForTheNextLoop) {
     expect_each_index_once(8);
 }
 
-// Each of two tasks waits for the other: the loop finishes only if two threads run it at once.
-struct Rendezvous {
-    std::atomic<int> arrived{0};
-    std::mutex mutex;
-    std::set<std::thread::id> threads;
-    static int task(void *, int, uint8_t *closure) {
-        auto *meeting = reinterpret_cast<Rendezvous *>(closure);
-        {
-            std::lock_guard lock(meeting->mutex);
-            meeting->threads.insert(std::this_thread::get_id());
-        }
-        meeting->arrived.fetch_add(1);
-        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-        while (meeting->arrived.load() < 2) {
-            if (std::chrono::steady_clock::now() > give_up) return 1;
-            std::this_thread::yield();
-        }
-        return 0;
+// Waits until `count` reaches `at_least`; false after 20 s (the other thread never came).
+bool wait_for(const std::atomic<int> &count, int at_least) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (count.load() < at_least) {
+        if (std::chrono::steady_clock::now() > give_up) return false;
+        std::this_thread::yield();
     }
-};
-
-TEST_F(ParallelLoops, TwoThreadsShareALoop) {
-    set_num_threads(2);
-    for (int round = 0; round < 3; ++round) {
-        Rendezvous meeting;
-        EXPECT_EQ(run_parallel_loop(nullptr, Rendezvous::task, 0, 2, reinterpret_cast<uint8_t *>(&meeting)), 0);
-        EXPECT_EQ(meeting.threads.size(), 2u);
-        std::this_thread::sleep_for(std::chrono::milliseconds(round * 10));
-    }
+    return true;
 }
 
-// The first index each thread ran. The first index of each half waits until both halves have
-// started, so each thread's first claim is made while the other is busy.
+// The first index each thread ran. The first index of each of the two threads' shares waits
+// until both shares have started: the loop finishes only if two threads run it at once, and each
+// thread's first claim is made while the other is busy.
 struct FirstIndices {
-    std::atomic<int> halves_started{0};
+    explicit FirstIndices(int share) : share(share) {}
+    const int share;
+    std::atomic<int> shares_started{0};
     std::mutex mutex;
     std::map<std::thread::id, int> first;
     static int task(void *, int index, uint8_t *closure) {
@@ -99,16 +81,21 @@ struct FirstIndices {
             std::lock_guard lock(seen->mutex);
             seen->first.emplace(std::this_thread::get_id(), index);
         }
-        if (index % 4 != 0) return 0;
-        seen->halves_started.fetch_add(1);
-        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-        while (seen->halves_started.load() < 2) {
-            if (std::chrono::steady_clock::now() > give_up) return 1;
-            std::this_thread::yield();
-        }
-        return 0;
+        if (index % seen->share != 0) return 0;
+        seen->shares_started.fetch_add(1);
+        return wait_for(seen->shares_started, 2) ? 0 : 1;
     }
 };
+
+TEST_F(ParallelLoops, TwoThreadsShareALoop) {
+    set_num_threads(2);
+    for (int round = 0; round < 3; ++round) {
+        FirstIndices seen(1);
+        EXPECT_EQ(run_parallel_loop(nullptr, FirstIndices::task, 0, 2, reinterpret_cast<uint8_t *>(&seen)), 0);
+        EXPECT_EQ(seen.first.size(), 2u);
+        std::this_thread::sleep_for(std::chrono::milliseconds(round * 10));
+    }
+}
 
 // Consecutive loops give each thread the same contiguous share, so a layer finds the rows the
 // layer before it wrote in its own core's caches: the caller starts at the first index, the
@@ -116,7 +103,7 @@ struct FirstIndices {
 TEST_F(ParallelLoops, EachThreadStartsOnItsOwnShareOfEveryLoop) {
     set_num_threads(2);
     for (int round = 0; round < 3; ++round) {
-        FirstIndices seen;
+        FirstIndices seen(4);
         ASSERT_EQ(run_parallel_loop(nullptr, FirstIndices::task, 0, 8, reinterpret_cast<uint8_t *>(&seen)), 0);
         ASSERT_EQ(seen.first.size(), 2u);
         EXPECT_EQ(seen.first.at(std::this_thread::get_id()), 0);
