@@ -21,7 +21,7 @@ GeneratedPipeline conv_stages(const OpSpec &spec, const Halide::Func &input, con
 
     WeightInput weight = conv_weight_input(spec, prefix);
     std::optional<Halide::ImageParam> bias;
-    if (spec.bias) bias = dense_input(prefix + "bias", {int(spec.out_channels)});
+    if (spec.bias) bias = dense_input(prefix + "bias", {spec.out_channels});
 
     // Only the taps that read the image for some output (under zero padding the others add zeros;
     // what they do to non-finite weights the layer restores: runtime/src/skipped_taps.h), and a

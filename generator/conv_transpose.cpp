@@ -17,10 +17,9 @@ GeneratedPipeline generate_conv_transpose(const OpSpec &spec) {
 
     ImageInput input = image_input("input", spec.batch, spec.channels, spec.image, spec.layout);
     // PyTorch's weight (C_in, C_out/g, kH, kW), innermost first.
-    const Extents weight_shape = weight_extents(spec);
-    Halide::ImageParam weight = dense_input("weight", std::vector<int>(weight_shape.begin(), weight_shape.end()));
+    Halide::ImageParam weight = dense_input("weight", weight_extents(spec));
     std::optional<Halide::ImageParam> bias;
-    if (spec.bias) bias = dense_input("bias", {int(spec.out_channels)});
+    if (spec.bias) bias = dense_input("bias", {spec.out_channels});
 
     GeneratedPipeline pipeline;
     const ImageDims dims;

@@ -1,23 +1,16 @@
 #include "generator/image_access.h"
 
+#include "convgen/kernel_signature.h"
 #include "generator/dense_buffers.h"
 #include "generator/pipeline.h"
 
 namespace convgen::generator {
-namespace {
-
-std::vector<int> memory_extents(int64_t batch, int64_t channels, Extent2 size, Layout layout) {
-    if (layout == Layout::NHWC) return {int(channels), int(size.w), int(size.h), int(batch)};
-    return {int(size.w), int(size.h), int(channels), int(batch)};
-}
-
-}  // namespace
 
 ImageInput image_input(const std::string &name, int64_t batch, int64_t channels, Extent2 size,
                        Layout layout) {
     const ImageDims dims;
     const Halide::Var &x = dims.x, &y = dims.y, &c = dims.c, &n = dims.n;
-    ImageInput in{dense_input(name, memory_extents(batch, channels, size, layout)),
+    ImageInput in{dense_input(name, image_extents(batch, channels, size.h, size.w, layout)),
                   Halide::Func(name + "_logical")};
     if (layout == Layout::NHWC) {
         in.logical(x, y, c, n) = in.param(c, x, y, n);
@@ -37,7 +30,7 @@ Halide::Func image_output(const Halide::Func &result, int64_t batch, int64_t cha
     } else {
         output(x, y, c, n) = result(x, y, c, n);
     }
-    constrain_dense_output(output, memory_extents(batch, channels, size, layout));
+    constrain_dense_output(output, image_extents(batch, channels, size.h, size.w, layout));
     return output;
 }
 

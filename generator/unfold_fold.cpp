@@ -1,19 +1,12 @@
 // unfold (im2col) and fold (col2im). The (N, C*kH*kW, L) tensor is addressed as the dense 6-D
 // array (bx, by, kj, ki, c, n): row c*kH*kW + ki*kW + kj and column by*nW + bx of the same memory.
+#include "convgen/kernel_signature.h"
 #include "generator/dense_buffers.h"
 #include "generator/generate.h"
 #include "generator/image_access.h"
 #include "generator/sliding_window.h"
 
 namespace convgen::generator {
-namespace {
-
-std::vector<int> column_extents(const OpSpec &spec) {
-    return {int(spec.out.w),           int(spec.out.h), int(spec.window.kernel.w),
-            int(spec.window.kernel.h), int(spec.channels), int(spec.batch)};
-}
-
-}  // namespace
 
 GeneratedPipeline generate_unfold(const OpSpec &spec) {
     const Window &w = spec.window;

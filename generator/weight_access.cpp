@@ -6,8 +6,8 @@
 namespace convgen::generator {
 
 WeightInput conv_weight_input(const OpSpec &spec, const std::string &prefix) {
-    const Extents extents = weight_extents(spec);  // the one statement of the packed shape
-    WeightInput w{dense_input(prefix + "weight", std::vector<int>(extents.begin(), extents.end())),
+    // weight_extents: the one statement of the packed shape
+    WeightInput w{dense_input(prefix + "weight", weight_extents(spec)),
                   Halide::Func(prefix + "weight_logical")};
     Halide::Var kx("kx"), ky("ky"), ci("ci"), co("co");
     const int block = int(spec.weight_block);

@@ -42,7 +42,7 @@ GeneratedPipeline winograd_conv_stages(const OpSpec &spec, const Halide::Func &i
 
     const WeightInput weight = conv_weight_input(spec, prefix);
     std::optional<Halide::ImageParam> bias;
-    if (spec.bias) bias = dense_input(prefix + "bias", {int(spec.out_channels)});
+    if (spec.bias) bias = dense_input(prefix + "bias", {spec.out_channels});
 
     Halide::Func padded =
         with_padding(input, spec.image, spec.padding_mode, w.pads_height(), w.pads_width(), prefix);
