@@ -384,19 +384,25 @@ TEST(ScheduleConfigs, RulesShareRowTasksOutOverTheThreads) {
     EXPECT_LE(schedules::hand::idle_share(14, two.rows_per_task, runs, 2), schedules::hand::kMaximumIdleShare);
 }
 
+// The hand rules' config of a 3x3 Winograd conv from `channels` to `out_channels` channels on a
+// `size` x `size` NHWC image.
+ScheduleConfig winograd_rules(int64_t channels, int64_t out_channels, int64_t batch, int64_t size, int threads) {
+    const OpSpec spec = Conv2d(Conv2dOptions(channels, out_channels, 3).padding(1).layout(Layout::NHWC)
+                                   .algorithm(Algorithm::Winograd).schedule("hand")).spec({batch, channels, size, size});
+    const ScheduleConfig config = schedules::hand_default_config(spec, Halide::get_jit_target_from_environment(), threads);
+    EXPECT_EQ(config.family, ScheduleFamily::Winograd);
+    return config;
+}
+
 TEST(ScheduleConfigs, RulesShareWinogradTasksOutOverTheThreads) {
-    // VGG-16's 56x56 128 -> 256 layer streams its transformed weights, so a task takes whole rows
-    // of tiles, 3 tasks per image. On 2 threads the rules split the channels until no thread idles
+    // VGG-16's 28x28 256 -> 512 layer streams its transformed weights, so a task takes the whole
+    // image's 7 rows of tiles. On 2 threads the rules split the channels until no thread idles
     // for a round; on 1 thread, or where the images already share out, one block (each block
     // transforms the input again).
-    const Halide::Target target = Halide::get_jit_target_from_environment();
     const auto tasks = [&](int64_t batch, int threads) {
-        const OpSpec spec = Conv2d(Conv2dOptions(128, 256, 3).padding(1).layout(Layout::NHWC)
-                                       .algorithm(Algorithm::Winograd).schedule("hand")).spec({batch, 128, 56, 56});
-        const ScheduleConfig config = schedules::hand_default_config(spec, target, threads);
-        EXPECT_EQ(config.family, ScheduleFamily::Winograd);
-        const int64_t tile_rows = (56 + config.winograd_tile - 1) / config.winograd_tile;
-        const int64_t channel_tiles = 256 / (int64_t(config.vector_width) * config.vectors);
+        const ScheduleConfig config = winograd_rules(256, 512, batch, 28, threads);
+        const int64_t tile_rows = (28 + config.winograd_tile - 1) / config.winograd_tile;
+        const int64_t channel_tiles = 512 / (int64_t(config.vector_width) * config.vectors);
         const int64_t blocks = config.tiles_per_task ? channel_tiles / config.tiles_per_task : 1;
         return std::pair{blocks, batch * blocks * ((tile_rows + config.rows_per_task - 1) / config.rows_per_task)};
     };
@@ -405,6 +411,21 @@ TEST(ScheduleConfigs, RulesShareWinogradTasksOutOverTheThreads) {
     EXPECT_GT(tasks(1, 2).first, 1);
     EXPECT_EQ(tasks(1, 2).second % 2, 0);
     EXPECT_EQ(tasks(2, 2).first, 1);
+}
+
+TEST(ScheduleConfigs, RulesTakeWinogradTaskHeightsThatEndAtTheImage) {
+    // 14 rows of tiles (56x56, F(4x4)) in tasks of about 5 rows: 7, not 5 (5, 5 and a short last
+    // task of 4); 7 rows of tiles (28x28) in tasks of about 3: 1, not 3 (3, 3, 1).
+    const int64_t rows_56 = 14, rows_28 = 7;
+    for (int threads : {1, 2}) {
+        const ScheduleConfig streaming = winograd_rules(128, 256, 1, 56, threads);
+        ASSERT_EQ(streaming.winograd_tile, 4);
+        EXPECT_EQ(rows_56 % streaming.rows_per_task, 0) << streaming.text();
+        EXPECT_GT(streaming.rows_per_task, 1) << "the case no longer takes several rows per task";
+        const ScheduleConfig cached = winograd_rules(128, 128, 1, 28, threads);
+        ASSERT_EQ(cached.winograd_tile, 4);
+        EXPECT_EQ(rows_28 % cached.rows_per_task, 0) << cached.text();
+    }
 }
 
 TEST(ScheduleConfigs, RulesSweepLargeDepthwiseRowsColumnTileByColumnTile) {
