@@ -413,6 +413,20 @@ TEST(ScheduleConfigs, RulesShareWinogradTasksOutOverTheThreads) {
     EXPECT_EQ(tasks(2, 2).first, 1);
 }
 
+TEST(ScheduleConfigs, RulesShareCachedWinogradTasksOutBySmallerTasks) {
+    // ResNet-50's 56x56 64 -> 64 layer keeps its transformed weights cached: tasks of 2 of its 14
+    // rows of tiles on 1 thread; 7 tasks would leave a thread idle on 2, so 1 row there (64 output
+    // channels make one block, so channel blocks cannot share them out).
+    const ScheduleConfig one = winograd_rules(64, 64, 1, 56, 1), two = winograd_rules(64, 64, 1, 56, 2);
+    ASSERT_EQ(one.winograd_tile, 4);
+    const int64_t rows = 14;
+    EXPECT_GT(schedules::hand::idle_share(rows, one.rows_per_task, 1, 2), schedules::hand::kMaximumIdleShare)
+        << "the case no longer leaves a thread idle: " << one.text();
+    EXPECT_LE(schedules::hand::idle_share(rows, two.rows_per_task, 1, 2), schedules::hand::kMaximumIdleShare) << two.text();
+    EXPECT_EQ(rows % two.rows_per_task, 0) << two.text();
+    EXPECT_EQ(two.tiles_per_task, one.tiles_per_task);
+}
+
 TEST(ScheduleConfigs, RulesTakeWinogradTaskHeightsThatEndAtTheImage) {
     // 14 rows of tiles (56x56, F(4x4)) in tasks of about 5 rows: 7, not 5 (5, 5 and a short last
     // task of 4); 7 rows of tiles (28x28) in tasks of about 3: 1, not 3 (3, 3, 1).
