@@ -7,6 +7,7 @@
 #include "format.h"
 #include "kernel_buffer.h"
 #include "kernel_cache.h"
+#include "kernel_call.h"
 #include "scratch_memory.h"
 #include "schedules/chain/chain.h"
 #include "tuned_configs.h"

@@ -13,6 +13,7 @@
 #include "kernel_buffer.h"
 #include "kernel_cache.h"
 #include "kernel_limits.h"
+#include "schedule_names.h"
 #include "tuned_configs.h"
 #include "convgen/threads.h"
 #include "skipped_taps.h"

@@ -5,6 +5,7 @@
 #include "format.h"
 #include "kernel_buffer.h"
 #include "kernel_cache.h"
+#include "kernel_call.h"
 #include "view_checks.h"
 
 namespace convgen::detail {

@@ -8,17 +8,12 @@
 #include <Halide.h>
 
 #include "algorithm_choice.h"
-#include "aot_call.h"
 #include "aot_lookup.h"
 #include "compiled_kernel.h"
-#include "parallel_loops.h"
-#include "scratch_memory.h"
 #include "tuned_configs.h"
 #include "convgen/cache.h"
 #include "convgen/errors.h"
-#include "convgen/schedules.h"
 #include "convgen/threads.h"
-#include "kernel_buffer.h"
 #include "kernel_sources.h"
 #include "schedules/chain/chain.h"
 #include "schedules/registry.h"
@@ -92,28 +87,6 @@ KernelCache &cache() {
     return instance;
 }
 
-// What a JIT kernel call sees of the process: its error text collected for the exception instead
-// of printed; scratch memory from the reusing pool; and its parallel loops run on the shared
-// runtime's thread pool, the one AOT and disk-cached kernels use, so every kernel obeys
-// set_num_threads (Halide's JIT pool cannot be shrunk once its workers exist).
-struct KernelCallContext : Halide::JITUserContext {
-    std::string message;
-    KernelCallContext() {
-        handlers.custom_error = [](Halide::JITUserContext *context, const char *text) {
-            static_cast<KernelCallContext *>(context)->message += text;
-        };
-        handlers.custom_malloc = [](Halide::JITUserContext *, size_t bytes) { return scratch_allocate(bytes); };
-        handlers.custom_free = [](Halide::JITUserContext *, void *block) { scratch_release(block); };
-        handlers.custom_do_par_for = [](Halide::JITUserContext *context,
-                                        int (*task)(Halide::JITUserContext *, int, uint8_t *), int min, int extent,
-                                        uint8_t *closure) {
-            // The pool hands the context back to the task as its first argument.
-            return detail::run_parallel_loop(context, reinterpret_cast<detail::ParallelTask>(task), min, extent,
-                                             closure);
-        };
-    }
-};
-
 }  // namespace
 
 std::shared_ptr<const CompiledKernel> kernel_for(const OpSpec &spec, const std::string &schedule) {
@@ -168,22 +141,6 @@ void configure_kernel(OpSpec &spec, const std::string &schedule_name, const Sche
     schedules::configure(spec, schedule, jit_target(), num_threads());
 }
 
-}  // namespace convgen::detail
-
-namespace convgen {
-std::vector<ScheduleInfo> available_schedules() {
-    std::vector<ScheduleInfo> infos;
-    for (const schedules::Schedule &s : schedules::all_schedules()) {
-        infos.push_back({std::string(s.name), std::string(s.description)});
-    }
-    return infos;
-}
-}  // namespace convgen
-
-namespace convgen::detail {
-
-void check_schedule_name(const std::string &name) { schedules::find_schedule(name); }
-
 size_t compiled_kernel_count() { return cache().size(); }
 
 }  // namespace convgen::detail
@@ -191,30 +148,3 @@ size_t compiled_kernel_count() { return cache().size(); }
 namespace convgen {
 void clear_memory_kernel_cache() { detail::cache().clear(); }
 }  // namespace convgen
-
-namespace convgen::detail {
-
-void run_kernel(const CompiledKernel &kernel, const std::vector<KernelParam> &dense) {
-    if (dense.size() != kernel.buffer_count) throw std::logic_error("kernel called with the wrong number of buffers");
-    std::vector<std::unique_ptr<KernelBuffer>> buffers;
-    std::vector<halide_buffer_t *> b;
-    for (const KernelParam &d : dense) {
-        buffers.push_back(std::make_unique<KernelBuffer>(d.data, d.extents));
-        b.push_back(buffers.back()->get());
-    }
-    KernelCallContext capture;
-    // Callable matches the context argument by its exact type.
-    Halide::JITUserContext *context = &capture;
-    int status = 0;
-    if (!kernel.callable) {
-        status = call_aot_entry(kernel.entry, b, capture.message);
-    } else {
-        // Halide's argv convention: the context by address, then the buffers.
-        std::vector<const void *> argv{&context};
-        argv.insert(argv.end(), b.begin(), b.end());
-        status = kernel.callable->call_argv_fast(argv.size(), argv.data());
-    }
-    if (status != 0) throw KernelError("kernel failed (" + std::to_string(status) + "): " + capture.message);
-}
-
-}  // namespace convgen::detail

@@ -36,12 +36,6 @@ std::optional<ChainConfig> database_chain_config(const ChainSpec &chain);
 // Algorithm::Auto is resolved first (algorithm_choice.h): spec.algorithm is then Direct or Winograd.
 void configure_kernel(OpSpec &spec, const std::string &schedule, const ScheduleConfig *pinned = nullptr);
 
-// Throws ValueError naming the known schedules when `name` is not one of them.
-void check_schedule_name(const std::string &name);
-
-// Runs the kernel on dense buffers in the pipeline's call order (inputs, then the output).
-void run_kernel(const CompiledKernel &kernel, const std::vector<KernelParam> &buffers);
-
 // Number of distinct kernels compiled so far in this process.
 size_t compiled_kernel_count();
 

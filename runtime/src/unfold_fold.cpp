@@ -7,6 +7,7 @@
 #include "kernel_buffer.h"
 #include "kernel_cache.h"
 #include "kernel_limits.h"
+#include "schedule_names.h"
 
 namespace convgen {
 namespace {
