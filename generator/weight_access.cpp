@@ -11,7 +11,7 @@ WeightInput conv_weight_input(const OpSpec &spec, const std::string &prefix) {
                   Halide::Func(prefix + "weight_logical")};
     Halide::Var kx("kx"), ky("ky"), ci("ci"), co("co");
     const int block = int(spec.weight_block);
-    if (spec.weight_layout == WeightLayout::HWIO) {
+    if (spec.weight_layout == WeightLayout::BlockedHWIO) {
         w.logical(kx, ky, ci, co) = w.param(co % block, ci, kx, ky, co / block);
     } else if (spec.weight_layout == WeightLayout::Winograd) {
         w.logical(kx, ky, ci, co) = w.param(co % block, ci, co / block, kx, ky);

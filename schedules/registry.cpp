@@ -50,7 +50,7 @@ void set_weight_layout(OpSpec &spec) {
     }
     if (config.family == ScheduleFamily::Planar) channel_tile = config.scalars;
     if (channel_tile == 0) return;
-    spec.weight_layout = WeightLayout::HWIO;
+    spec.weight_layout = WeightLayout::BlockedHWIO;
     spec.weight_block = padded_blocks || spec.out_channels % channel_tile == 0 ? channel_tile : spec.out_channels;
 }
 

@@ -20,7 +20,7 @@ Extents weight_extents(const OpSpec &spec) {
     const int64_t kw = spec.window.kernel.w, kh = spec.window.kernel.h;
     if (spec.op == OpKind::ConvTranspose) return {kw, kh, spec.out_channels / spec.groups, spec.channels};
     const int64_t in_per_group = spec.channels / spec.groups;
-    if (spec.weight_layout == WeightLayout::HWIO) {
+    if (spec.weight_layout == WeightLayout::BlockedHWIO) {
         return {spec.weight_block, in_per_group, kw, kh, packed_out_channels(spec) / spec.weight_block};
     }
     if (spec.weight_layout == WeightLayout::Winograd) {
@@ -43,7 +43,7 @@ template <typename Visit>
 void for_each_conv_weight(const OpSpec &spec, Visit visit) {
     const int64_t out = spec.out_channels, in = spec.channels / spec.groups;
     const int64_t kh = spec.window.kernel.h, kw = spec.window.kernel.w;
-    const bool blocked = spec.weight_layout == WeightLayout::HWIO;
+    const bool blocked = spec.weight_layout == WeightLayout::BlockedHWIO;
     const int64_t block = blocked ? spec.weight_block : 1;
     for (int64_t o = 0; o < out; ++o)
         for (int64_t i = 0; i < in; ++i)

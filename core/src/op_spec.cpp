@@ -19,7 +19,7 @@ constexpr NameTable<Activation, 3> kActivationNames{
     {{Activation::None, "none"}, {Activation::Relu, "relu"}, {Activation::Relu6, "relu6"}}};
 constexpr NameTable<Layout, 2> kLayoutNames{{{Layout::NCHW, "nchw"}, {Layout::NHWC, "nhwc"}}};
 constexpr NameTable<WeightLayout, 3> kWeightLayoutNames{
-    {{WeightLayout::OIHW, "oihw"}, {WeightLayout::HWIO, "hwio"}, {WeightLayout::Winograd, "winograd"}}};
+    {{WeightLayout::OIHW, "oihw"}, {WeightLayout::BlockedHWIO, "blocked_hwio"}, {WeightLayout::Winograd, "winograd"}}};
 constexpr NameTable<PaddingProducts, 4> kPaddingProductsNames{{{PaddingProducts::Computed, "computed"},
                                                                 {PaddingProducts::ComputedExactly, "computed_exactly"},
                                                                 {PaddingProducts::SkippedPerRow, "skipped_per_row"},

@@ -2,13 +2,10 @@
 // Compiled kernels, one per (OpSpec, target, schedule): generated, scheduled and JIT-compiled on
 // first use, then shared by every layer and thread that needs the same code.
 #include <memory>
+#include <optional>
 #include <string>
-#include <vector>
-
-#include <HalideRuntime.h>
 
 #include "convgen/chain_spec.h"
-#include "convgen/detail/conv_layer.h"
 #include "convgen/op_spec.h"
 
 namespace convgen::detail {

@@ -25,7 +25,7 @@ enum class WeightLayout {
     OIHW,  // PyTorch's (O, I/g, kH, kW)
     // (O/b, kH, kW, I/g, b) with b = OpSpec::weight_block: output channels innermost in blocks
     // of one register tile, so each tile's weights are contiguous (b = O: plain HWIO).
-    HWIO,
+    BlockedHWIO,
     // Winograd: the transformed weights U = G g G^T of F(m x m, 3x3), m = OpSpec::winograd_tile,
     // row-major (eta, xi, O/b, I/g, b) with b = OpSpec::weight_block, eta and xi the transform's
     // points along height and width: per point, output channels innermost in blocks of one
@@ -105,7 +105,7 @@ struct OpSpec {
     Layout layout = Layout::NCHW;
     Algorithm algorithm = Algorithm::Direct;
     WeightLayout weight_layout = WeightLayout::OIHW;  // conv only
-    int64_t weight_block = 0;  // HWIO, Winograd: output channels per block
+    int64_t weight_block = 0;  // BlockedHWIO, Winograd: output channels per block
     int64_t winograd_tile = 0;  // Winograd: the output tile m of F(m x m, 3x3), as the schedule chose
     PaddingProducts padding_products = PaddingProducts::Computed;  // direct conv under zero padding
     // The schedule's decisions (schedules/: the rules, or the tuning database's best); with the
