@@ -12,8 +12,8 @@ std::vector<int64_t> to_vector(const ExpandingArray<D> &a) {
 }
 
 template <typename Options>
-detail::ConvConfig common_config(const Options &o, size_t rank, bool transposed) {
-    detail::ConvConfig c;
+detail::ConvLayerParams common_params(const Options &o, size_t rank, bool transposed) {
+    detail::ConvLayerParams c;
     c.spatial_rank = rank;
     c.transposed = transposed;
     c.in_channels = o.in_channels();
@@ -33,8 +33,8 @@ detail::ConvConfig common_config(const Options &o, size_t rank, bool transposed)
 }
 
 template <size_t D>
-detail::ConvConfig conv_config(const ConvOptions<D> &o) {
-    detail::ConvConfig c = common_config(o, D, false);
+detail::ConvLayerParams conv_params(const ConvOptions<D> &o) {
+    detail::ConvLayerParams c = common_params(o, D, false);
     std::visit(
         [&](const auto &padding) {
             using T = std::decay_t<decltype(padding)>;
@@ -51,8 +51,8 @@ detail::ConvConfig conv_config(const ConvOptions<D> &o) {
 }
 
 template <size_t D>
-detail::ConvConfig conv_transpose_config(const ConvTransposeOptions<D> &o) {
-    detail::ConvConfig c = common_config(o, D, true);
+detail::ConvLayerParams conv_transpose_params(const ConvTransposeOptions<D> &o) {
+    detail::ConvLayerParams c = common_params(o, D, true);
     c.padding = to_vector(o.padding());
     c.output_padding = to_vector(o.output_padding());
     return c;
@@ -66,7 +66,7 @@ std::optional<ConstTensorView> ConvLayerBase::bias() const {
 }
 
 template <size_t D>
-ConvNd<D>::ConvNd(ConvOptions<D> options) : ConvNd(options, detail::ConvLayer(conv_config(options))) {}
+ConvNd<D>::ConvNd(ConvOptions<D> options) : ConvNd(options, detail::ConvLayer(conv_params(options))) {}
 
 template <size_t D>
 ConvNd<D>::ConvNd(ConvOptions<D> options, detail::ConvLayer impl)
@@ -81,7 +81,7 @@ ConvNd<D> ConvNd<D>::fuse_batch_norm(const BatchNormParams &bn) const {
 
 template <size_t D>
 ConvTransposeNd<D>::ConvTransposeNd(ConvTransposeOptions<D> options)
-    : ConvTransposeNd(options, detail::ConvLayer(conv_transpose_config(options))) {}
+    : ConvTransposeNd(options, detail::ConvLayer(conv_transpose_params(options))) {}
 
 template <size_t D>
 ConvTransposeNd<D>::ConvTransposeNd(ConvTransposeOptions<D> options, detail::ConvLayer impl)

@@ -26,7 +26,7 @@ ConvBlockImpl::ConvBlockImpl(std::vector<std::shared_ptr<const ConvLayer>> layer
     if (layers_.empty()) throw ValueError("a ConvBlock needs at least one layer");
     if (!options_.schedule_config().empty()) pinned_ = parse_chain_config(options_.schedule_config());
     for (size_t i = 1; i < layers_.size(); ++i) {
-        const ConvConfig &previous = layers_[i - 1]->config(), &current = layers_[i]->config();
+        const ConvLayerParams &previous = layers_[i - 1]->params(), &current = layers_[i]->params();
         if (current.in_channels != previous.out_channels) {
             throw ValueError("layer " + std::to_string(i) + " of the block expects " +
                              std::to_string(current.in_channels) + " input channels, but layer " +
@@ -42,7 +42,7 @@ ConvBlockImpl::ConvBlockImpl(std::vector<std::shared_ptr<const ConvLayer>> layer
 
 std::string ConvBlockImpl::fusion_refusal(const ChainSpec &chain) const {
     for (size_t i = 0; i < layers_.size(); ++i) {
-        const std::string &schedule = layers_[i]->config().schedule;
+        const std::string &schedule = layers_[i]->params().schedule;
         if (!schedule_fuses(schedule)) {
             return "layer " + std::to_string(i) + " uses schedule '" + schedule +
                    "', and fused blocks are scheduled as the hand schedule's channel tiles";
@@ -98,7 +98,7 @@ BlockPlan ConvBlockImpl::make_plan(const Shape &input_sizes) const {
         last.residual = options_.residual() == Residual::None ? Residual::None : Residual::Given;
         last.activation = options_.activation();
         plan.chain = std::move(last);
-        plan.chain_schedule = layers_.back()->config().schedule;
+        plan.chain_schedule = layers_.back()->params().schedule;
     }
     return plan;
 }

@@ -37,7 +37,7 @@ Extent2 as_2d(const std::vector<int64_t> &v, int64_t fill) {
 std::string transpose_class_name(size_t rank) { return "ConvTranspose" + std::to_string(rank) + "d"; }
 
 // Per spatial dim: padding before and after ('same' puts the odd unit at the end).
-void resolve_padding(const ConvConfig &c, std::vector<int64_t> &begin, std::vector<int64_t> &end) {
+void resolve_padding(const ConvLayerParams &c, std::vector<int64_t> &begin, std::vector<int64_t> &end) {
     begin.assign(c.spatial_rank, 0);
     end.assign(c.spatial_rank, 0);
     for (size_t d = 0; d < c.spatial_rank; ++d) {
@@ -51,7 +51,7 @@ void resolve_padding(const ConvConfig &c, std::vector<int64_t> &begin, std::vect
     }
 }
 
-void check_padding_mode(const ConvConfig &c, const Shape &input, const std::vector<int64_t> &begin,
+void check_padding_mode(const ConvLayerParams &c, const Shape &input, const std::vector<int64_t> &begin,
                         const std::vector<int64_t> &end) {
     // PyTorch pads with F.pad before convolving, so these come before the channel checks; the
     // last dim first.
@@ -71,18 +71,18 @@ void check_padding_mode(const ConvConfig &c, const Shape &input, const std::vect
 
 }  // namespace
 
-std::string ConvConfig::op_name() const {
+std::string ConvLayerParams::op_name() const {
     return std::string(transposed ? "conv_transpose" : "conv") + std::to_string(spatial_rank) + "d";
 }
 
-Shape ConvConfig::weight_shape() const {
+Shape ConvLayerParams::weight_shape() const {
     Shape shape = transposed ? Shape{in_channels, out_channels / groups} : Shape{out_channels, in_channels / groups};
     shape.insert(shape.end(), kernel.begin(), kernel.end());
     return shape;
 }
 
-ConvLayer::ConvLayer(ConvConfig config) : config_(std::move(config)) {
-    ConvConfig &c = config_;
+ConvLayer::ConvLayer(ConvLayerParams params) : params_(std::move(params)) {
+    ConvLayerParams &c = params_;
     if (c.groups <= 0) throw ValueError("groups must be a positive integer");
     if (c.in_channels < 0 || c.out_channels < 0) {
         throw ValueError("Trying to create tensor with negative dimension " +
@@ -129,10 +129,10 @@ ConvLayer::ConvLayer(ConvConfig config) : config_(std::move(config)) {
 }
 
 void ConvLayer::set_weight(ConstTensorView weight) {
-    const Shape expected = config_.weight_shape();
+    const Shape expected = params_.weight_shape();
     if (weight.sizes != expected) {
-        throw RuntimeError("expected weight of size " + format_shape(expected) + " for " + config_.op_name() +
-                           " with groups=" + std::to_string(config_.groups) + ", but got weight of size " +
+        throw RuntimeError("expected weight of size " + format_shape(expected) + " for " + params_.op_name() +
+                           " with groups=" + std::to_string(params_.groups) + ", but got weight of size " +
                            format_shape(weight.sizes));
     }
     copy_elements(weight, weight_.view());
@@ -153,16 +153,16 @@ const Tensor &ConvLayer::packed_weight(const OpSpec &spec) const {
 
 void ConvLayer::set_bias(ConstTensorView bias) {
     if (!bias_) throw ValueError("the layer was created with bias=false, so it has no bias to set");
-    if (bias.sizes != Shape{config_.out_channels}) {
+    if (bias.sizes != Shape{params_.out_channels}) {
         throw RuntimeError("Given weight of size " + format_shape(weight_.sizes()) +
-                           ", expected bias to be 1-dimensional with " + std::to_string(config_.out_channels) +
+                           ", expected bias to be 1-dimensional with " + std::to_string(params_.out_channels) +
                            " elements, but got bias of size " + format_shape(bias.sizes) + " instead");
     }
     copy_elements(bias, bias_->view());
 }
 
 LoweredCall ConvLayer::lower(const Shape &input) const {
-    const ConvConfig &c = config_;
+    const ConvLayerParams &c = params_;
     const size_t rank = c.spatial_rank;
     if (input.size() != rank + 1 && input.size() != rank + 2) {
         throw RuntimeError("Expected " + std::to_string(rank + 1) + "D (unbatched) or " + std::to_string(rank + 2) +
@@ -343,7 +343,7 @@ void ConvLayer::forward(ConstTensorView input, TensorView output) const {
 }
 
 ConvLayer ConvLayer::fused_with(const BatchNormParams &bn) const {
-    const int64_t channels = config_.out_channels;
+    const int64_t channels = params_.out_channels;
     auto check = [&](const ConstTensorView &v, const char *name) {
         check_view_shape(v, name);
         if (v.sizes != Shape{channels}) {
@@ -357,9 +357,9 @@ ConvLayer ConvLayer::fused_with(const BatchNormParams &bn) const {
     if (bn.bias) check(*bn.bias, "bias");
     auto at = [](const ConstTensorView &v, int64_t i) { return double(v.data[i * v.strides[0]]); };
 
-    ConvConfig fused_config = config_;
-    fused_config.bias = true;
-    ConvLayer fused(fused_config);
+    ConvLayerParams fused_params = params_;
+    fused_params.bias = true;
+    ConvLayer fused(fused_params);
     std::vector<double> scale(static_cast<size_t>(channels));
     for (int64_t o = 0; o < channels; ++o) {
         const double gamma = bn.weight ? at(*bn.weight, o) : 1.0, beta = bn.bias ? at(*bn.bias, o) : 0.0;
@@ -371,10 +371,10 @@ ConvLayer ConvLayer::fused_with(const BatchNormParams &bn) const {
     // the group that dim 0 (the input channel) belongs to.
     const Shape &shape = weight_.sizes();
     const int64_t per_filter = weight_.numel() / (shape[0] * shape[1]);
-    const int64_t in_per_group = config_.in_channels / config_.groups, out_per_group = channels / config_.groups;
+    const int64_t in_per_group = params_.in_channels / params_.groups, out_per_group = channels / params_.groups;
     for (int64_t i = 0; i < shape[0]; ++i)
         for (int64_t j = 0; j < shape[1]; ++j) {
-            const int64_t o = config_.transposed ? (i / in_per_group) * out_per_group + j : i;
+            const int64_t o = params_.transposed ? (i / in_per_group) * out_per_group + j : i;
             const int64_t base = (i * shape[1] + j) * per_filter;
             for (int64_t k = 0; k < per_filter; ++k) {
                 fused.weight_.data()[base + k] = float(double(weight_.data()[base + k]) * scale[o]);

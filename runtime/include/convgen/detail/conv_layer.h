@@ -19,7 +19,7 @@ struct BatchNormParams;
 
 namespace convgen::detail {
 
-struct ConvConfig {
+struct ConvLayerParams {
     size_t spatial_rank = 2;
     bool transposed = false;
     int64_t in_channels = 0, out_channels = 0, groups = 1;
@@ -81,9 +81,9 @@ class ConvLayer {
 public:
     // Validates the construction rules (PyTorch's ValueErrors) and initialises the weights as
     // PyTorch does (uniform in +-1/sqrt(fan_in)).
-    explicit ConvLayer(ConvConfig config);
+    explicit ConvLayer(ConvLayerParams params);
 
-    const ConvConfig &config() const { return config_; }
+    const ConvLayerParams &params() const { return params_; }
     void set_weight(ConstTensorView weight);
     void set_bias(ConstTensorView bias);
     const Tensor &weight() const { return weight_; }
@@ -124,7 +124,7 @@ private:
         std::optional<bool> finite;
     };
 
-    ConvConfig config_;
+    ConvLayerParams params_;
     // A copy of the layer starts empty: fused_with changes what lowering gives.
     mutable PlanCache<LoweredCall> plans_;
     Tensor weight_;  // PyTorch's layout
