@@ -43,7 +43,9 @@ struct GeneratedPipeline {
     Halide::Func output;
     std::map<std::string, Halide::Func> stages;
     ImageDims dims;
-    // The reduction domain of the accumulator, if any, for schedules that reorder it.
+    // The pipeline's main reduction domain, if any, for schedules that reorder it: the
+    // accumulator's over the window and channels (direct convs), the columns' matmul over input
+    // channels (conv_transpose as matmul + fold), the Winograd product's over input channels.
     Halide::RDom reduction;
     // What an autoscheduler chose (its C++ source among it), for users to read; empty otherwise.
     std::optional<Halide::AutoSchedulerResults> autoscheduled;
