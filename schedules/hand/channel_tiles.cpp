@@ -62,6 +62,14 @@ bool tile_inputs_alias(const OpSpec &spec, const LiveTaps &live, const RegisterT
     return fits_l1 && *std::max_element(lines_in_set.begin(), lines_in_set.end()) > kL1Ways;
 }
 
+// The bytes of input a conv's windows read: rows and columns no tap reads (a strided 1x1
+// conv's odd ones) excluded.
+double windowed_input_bytes(const OpSpec &spec, const LiveTaps &live) {
+    const int64_t rows = std::min(spec.image.h, spec.out.h * live.y.count);
+    const int64_t columns = std::min(spec.image.w, spec.out.w * live.x.count);
+    return 4.0 * double(spec.batch * spec.channels * rows * columns);
+}
+
 // Depthwise tiles: each column's taps load their own input vectors (a unit-stride 3x3 filter
 // shares two of every three with the next column, a stride-2 one one of three), so past a few
 // columns a wider tile saves few loads and only crowds the registers that hold its taps' weights.
@@ -172,14 +180,24 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     // Which operand stays in cache decides the loop order. Row-major (each task output rows of a
     // block of channel tiles) re-reads the weights for every row, which is free while they
     // fit in L2; channel-major (each task a block of channel tiles over the whole image) re-reads
-    // the input instead, the better choice for the deep layers whose weights are megabytes.
+    // the input instead, the better choice for the deep layers whose weights are megabytes. On
+    // several threads, only while the image its windows read stays in L2: past that every task
+    // streams the whole image, half of it copied (staged) or last written by the other core,
+    // while row-major tasks copy and read their own rows. ResNet-50's and ResNeXt-50's 1x1 convs
+    // over 784 KB inputs ran 1.07-1.33x faster row-major on 2 threads, VGG-16's 56x56 and 112x112
+    // layers 1.08-1.15x, inputs of 1.4-8.7 MB held out (Inception-v3, DeepLabv3) 0.95x and 1.04x;
+    // on 1 thread row-major gained as much on VGG-16's 112x112 layer (1.08x) as it lost on its
+    // 28x28 512-channel one (0.88x), so one thread keeps the traffic rule (AMD EPYC, Zen 4 class,
+    // 3 rounds alternating binaries).
     const int64_t channel_tiles = (spec.out_channels + channel_tile - 1) / channel_tile;
     const int64_t rows = spec.batch * spec.out.h;
     const int64_t taps = live.area();
     const double weight_bytes = 4.0 * double(spec.out_channels) * double(in_per_group) * double(taps);
     const bool aligned = channel_tiles_align(spec, channel_tile);
     const bool within_groups = tiles_shift_within_groups(spec, channel_tile);
+    const bool image_stays_in_l2 = windowed_input_bytes(spec, live) / double(spec.batch) <= kL2OperandBytes;
     config.channel_major = aligned && !within_groups && !group_input && weight_bytes > kL2OperandBytes &&
+                           (threads == 1 || image_stays_in_l2) &&
                            input_bytes(spec) * double(channel_tiles) < weight_bytes * double(rows);
     // Several tasks per thread so uneven ones balance, each of task_flops at the least. At least
     // one, so an empty batch (which runs no kernel) still gets a valid config. A depthwise FMA

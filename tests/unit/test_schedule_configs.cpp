@@ -324,6 +324,28 @@ TEST(ScheduleConfigs, RulesLetGroupedChannelMajorTasksCopyTheirOwnChannels) {
     EXPECT_FALSE(dense.stage_per_task);
 }
 
+TEST(ScheduleConfigs, RulesKeepChannelMajorTasksOnSeveralThreadsToImagesThatStayInL2) {
+    // VGG-16's 112x112 128 -> 128 conv: 590 KB of weights, past L2's share, and a 6.4 MB image.
+    // One thread re-reads the image per channel block; on two, each task would stream the whole
+    // image from the other core's caches, so tasks take rows. ResNet-50's last 1x1 stride-2 conv
+    // windows a quarter of its 784 KB input, which stays in L2: channel-major on two threads too.
+    const Halide::Target target = Halide::get_jit_target_from_environment();
+    const auto channel_major = [&](int64_t channels, int64_t out_channels, int64_t kernel, int64_t stride,
+                                   int64_t size, int threads) {
+        const OpSpec spec = Conv2d(Conv2dOptions(channels, out_channels, kernel).stride(stride).padding(kernel / 2)
+                                       .layout(Layout::NHWC).schedule("hand")).spec({1, channels, size, size});
+        const ScheduleConfig config = schedules::hand_default_config(spec, target, threads);
+        EXPECT_EQ(config.family, ScheduleFamily::ChannelTiles);
+        return config.channel_major;
+    };
+    EXPECT_TRUE(channel_major(128, 128, 3, 1, 112, 1));
+    EXPECT_FALSE(channel_major(128, 128, 3, 1, 112, 2));
+    EXPECT_TRUE(channel_major(1024, 2048, 1, 2, 14, 1));
+    EXPECT_TRUE(channel_major(1024, 2048, 1, 2, 14, 2));
+    // The same 1x1 conv at stride 1 reads its whole input.
+    EXPECT_FALSE(channel_major(1024, 2048, 1, 1, 14, 2));
+}
+
 TEST(ScheduleConfigs, IdleShareFollowsHowThePoolHandsOutTasks) {
     using schedules::hand::balanced_rows_per_task;
     using schedules::hand::idle_share;
