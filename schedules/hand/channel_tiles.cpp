@@ -18,6 +18,8 @@ namespace stage = generator::stage;
 // An operand larger than this does not stay in a core's L2 beside the others (L2 is 1-2 MiB a
 // core on both vendors' server parts).
 constexpr double kL2OperandBytes = 512 * 1024;
+// The smallest per-core L2 of those parts (AMD Zen 4's and Zen 5's; Intel Xeon's is 2 MiB).
+constexpr double kL2Bytes = 1024 * 1024;
 
 // Filters of up to this many taps may sweep a row column tile by column tile: each tile then
 // reloads its taps' weights, a third of the loads of a 3x3 tile's inputs but half or more of a
@@ -309,10 +311,14 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
         // then read back from further out in the caches) at any channel count: VGG-16's
         // 3-channel first conv 1.14-1.41x, ResNeXt-50's grouped 3x3s of 8-channel groups
         // 1.1-2.1x (AMD EPYC, Zen 4 class, 4 paired rounds).
-        const bool parallel_rows_copy_their_own =
-            threads > 1 && !config.channel_major && padding_read_share(spec) < kMostPaddingCopiedPerTask;
+        // On one thread the per-task copy pays for an image past L2, whose copy before the tasks
+        // streams it out to L3 and back: VGG-16's 224x224 64-channel conv ran 1.05-1.10x faster
+        // so, its 112x112 one 1.02x, 56x56 ones of 0.8 MB alike either way, DenseNet-121's 1.6 MB
+        // 56x56 one 0.97x (AMD EPYC, Zen 4 class, 4 rounds alternating binaries).
+        const bool rows_copy_their_own = (threads > 1 || input_bytes(spec) > kL2Bytes) &&
+                                         !config.channel_major && padding_read_share(spec) < kMostPaddingCopiedPerTask;
         config.stage_input = padded && !depthwise ? copy_repaid || restride_repaid : config.restride;
-        config.stage_per_task = config.stage_input && parallel_rows_copy_their_own;
+        config.stage_per_task = config.stage_input && rows_copy_their_own;
     }
     // Channel-major tasks that read input channels of their own (a grouped conv's blocks of whole
     // groups) copy them themselves on several threads, all at once and no channel twice, rather

@@ -285,7 +285,8 @@ TEST(ScheduleConfigs, RulesCopyRowTasksInputPerTaskOnSeveralThreads) {
     // DenseNet-121's 3x3 conv on 14x14 maps: row-major tasks, 9% of the reads on padding. One
     // thread stages the padded input once; on several, each task copies its own rows, at any
     // channel count (a 3-channel input, ResNeXt-50's 8-channel groups). On 7x7 maps (18% on
-    // padding) the copy is made once before the tasks.
+    // padding) the copy is made once before the tasks. One thread copies per task too where the
+    // image is larger than L2 (VGG-16's 224x224 64-channel one).
     const Halide::Target target = Halide::get_jit_target_from_environment();
     const auto staging = [&](int64_t channels, int64_t groups, int64_t size, int threads) {
         const OpSpec spec = Conv2d(Conv2dOptions(channels, groups > 1 ? channels : 32, 3).groups(groups).padding(1)
@@ -297,6 +298,7 @@ TEST(ScheduleConfigs, RulesCopyRowTasksInputPerTaskOnSeveralThreads) {
         return config.stage_per_task;
     };
     EXPECT_FALSE(staging(128, 1, 14, 1));
+    EXPECT_TRUE(staging(64, 1, 224, 1));
     EXPECT_TRUE(staging(128, 1, 14, 2));
     EXPECT_FALSE(staging(128, 1, 7, 2));
     EXPECT_TRUE(staging(3, 1, 14, 2));
