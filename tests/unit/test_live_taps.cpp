@@ -47,7 +47,9 @@ TEST(LiveTaps, MatchBruteForceOnRandomWindows) {
         for (int64_t k = 0; k < d.kernel; ++k) {
             const bool live = brute_force_reads_image(d, k);
             any_live = any_live || live;
-            if (live) EXPECT_TRUE(taps.contains(k)) << k;  // no live tap is skipped
+            if (live) {
+                EXPECT_TRUE(taps.contains(k)) << k;  // no live tap is skipped
+            }
         }
         if (any_live) {  // the range is the hull: its ends read the image
             EXPECT_TRUE(brute_force_reads_image(d, taps.first));

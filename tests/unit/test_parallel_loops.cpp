@@ -108,7 +108,9 @@ TEST_F(ParallelLoops, EachThreadStartsOnItsOwnShareOfEveryLoop) {
         ASSERT_EQ(seen.first.size(), 2u);
         EXPECT_EQ(seen.first.at(std::this_thread::get_id()), 0);
         for (const auto &[thread, index] : seen.first) {
-            if (thread != std::this_thread::get_id()) EXPECT_EQ(index, 4);
+            if (thread != std::this_thread::get_id()) {
+                EXPECT_EQ(index, 4);
+            }
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(round * 10));  // the worker asleep in the last
     }
