@@ -72,6 +72,24 @@ double windowed_input_bytes(const OpSpec &spec, const LiveTaps &live) {
     return 4.0 * double(spec.batch * spec.channels * rows * columns);
 }
 
+// Whether a channels-last conv copies its input before the reduction: with padding, except for
+// depthwise, whose boundary test is one scalar per channel vector, cheaper than a second pass,
+// and except strided filters with more than kStagedInputBytesPerFlop: they read each input a few
+// times, too few to repay the copy (unstaged, ResNet-50's first stride-2 3x3, ResNeXt's grouped
+// ones and 3-channel stems ran 1.15-1.9x faster, ResNet-50's deeper ones slower; Intel Xeon,
+// Sapphire Rapids class). And where the tile's input lines alias in L1 (restrided), if the tile
+// is one vector: it loads a broadcast for each FMA, so its L1 misses cost more than the copy
+// (ResNeXt-style stride-2 grouped convs ran 1.8-2.6x faster staged, a two-vector tile of 1024
+// channels in groups of 32 at the FMA peak unstaged 0.45-0.95x so; AMD EPYC, Zen 4 class).
+bool stages_channels_last_input(const OpSpec &spec, const LiveTaps &live, const RegisterTile &tile) {
+    constexpr double kStagedInputBytesPerFlop = 0.005;
+    const bool strided = spec.window.stride.h * spec.window.stride.w > 1;
+    const bool copy_repaid = !strided || input_bytes(spec) < kStagedInputBytesPerFlop * spec.flops();
+    const bool restride = tile_inputs_alias(spec, live, tile);
+    const bool depthwise = spec.channels / spec.groups == 1;
+    return live.pads() && !depthwise ? copy_repaid || (restride && tile.vectors == 1) : restride;
+}
+
 // Depthwise tiles: each column's taps load their own input vectors (a unit-stride 3x3 filter
 // shares two of every three with the next column, a stride-2 one one of three), so past a few
 // columns a wider tile saves few loads and only crowds the registers that hold its taps' weights.
@@ -183,14 +201,15 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     // block of channel tiles) re-reads the weights for every row, which is free while they
     // fit in L2; channel-major (each task a block of channel tiles over the whole image) re-reads
     // the input instead, the better choice for the deep layers whose weights are megabytes. On
-    // several threads, only while the image its windows read stays in L2: past that every task
-    // streams the whole image, half of it copied (staged) or last written by the other core,
-    // while row-major tasks copy and read their own rows. ResNet-50's and ResNeXt-50's 1x1 convs
-    // over 784 KB inputs ran 1.07-1.33x faster row-major on 2 threads, VGG-16's 56x56 and 112x112
-    // layers 1.08-1.15x, inputs of 1.4-8.7 MB held out (Inception-v3, DeepLabv3) 0.95x and 1.04x;
-    // on 1 thread row-major gained as much on VGG-16's 112x112 layer (1.08x) as it lost on its
-    // 28x28 512-channel one (0.88x), so one thread keeps the traffic rule (AMD EPYC, Zen 4 class,
-    // 3 rounds alternating binaries).
+    // several threads, where the tasks would read a copy of the input (staged: padded, restrided,
+    // or NCHW), only while the image its windows read stays in L2: past that every task streams
+    // the whole copy, which the threads made half each before the tasks, while row-major tasks
+    // copy and read their own rows. ResNet-50's and ResNeXt-50's restrided 1x1 convs over 784 KB
+    // inputs ran 1.03-1.33x faster row-major on 2 threads, VGG-16's padded 56x56 and 112x112
+    // layers 1.03-1.16x, DeepLabv3's held-out 8.7 MB one 1.02-1.04x; an unstaged, unpadded one
+    // (Inception-v3's 35x35 stride-2 3x3, held out) 0.94x. On 1 thread row-major gained as much
+    // on VGG-16's 112x112 layer (1.08x) as it lost on its 28x28 512-channel one (0.88x), so one
+    // thread keeps the traffic rule (AMD EPYC, Zen 4 class, 3-4 rounds alternating binaries).
     const int64_t channel_tiles = (spec.out_channels + channel_tile - 1) / channel_tile;
     const int64_t rows = spec.batch * spec.out.h;
     const int64_t taps = live.area();
@@ -198,8 +217,9 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     const bool aligned = channel_tiles_align(spec, channel_tile);
     const bool within_groups = tiles_shift_within_groups(spec, channel_tile);
     const bool image_stays_in_l2 = windowed_input_bytes(spec, live) / double(spec.batch) <= kL2OperandBytes;
+    const bool tasks_read_a_copy = spec.layout == Layout::NCHW || stages_channels_last_input(spec, live, tile);
     config.channel_major = aligned && !within_groups && !group_input && weight_bytes > kL2OperandBytes &&
-                           (threads == 1 || image_stays_in_l2) &&
+                           (threads == 1 || image_stays_in_l2 || !tasks_read_a_copy) &&
                            input_bytes(spec) * double(channel_tiles) < weight_bytes * double(rows);
     // Several tasks per thread so uneven ones balance, each of task_flops at the least. At least
     // one, so an empty batch (which runs no kernel) still gets a valid config. A depthwise FMA
@@ -276,16 +296,8 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     // lines; depthwise convs load channel vectors) with any boundary condition already applied.
     // Stage the padded input once when that pays. NCHW input: with padding, when every task
     // sweeps the whole input (channel-major), or for depthwise; otherwise the transposition costs
-    // more than the strided broadcasts. Channels-last input: with padding, except for depthwise,
-    // whose boundary test is one scalar per channel vector, cheaper than a second pass, and except
-    // strided filters with more than kStagedInputBytesPerFlop: they read each input a few times,
-    // too few to repay the copy (unstaged, ResNet-50's first stride-2 3x3, ResNeXt's grouped ones
-    // and 3-channel stems ran 1.15-1.9x faster, ResNet-50's deeper ones slower; Intel Xeon,
-    // Sapphire Rapids class).
-    constexpr double kStagedInputBytesPerFlop = 0.005;
+    // more than the strided broadcasts. Channels-last input: stages_channels_last_input.
     constexpr double kMostPaddingCopiedPerTask = 0.15;
-    const bool strided = spec.window.stride.h * spec.window.stride.w > 1;
-    const bool copy_repaid = !strided || input_bytes(spec) < kStagedInputBytesPerFlop * spec.flops();
     config.restride = tile_inputs_alias(spec, live, tile);
     if (spec.layout == Layout::NCHW) {
         // One output row per image (conv1d): every task, a block of channel tiles, sweeps the whole
@@ -294,11 +306,6 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
         const bool one_row = spec.out.h == 1;
         config.stage_input = padded || config.channel_major || depthwise || one_row;
     } else {
-        // A one-vector tile loads a broadcast for each FMA, so its L1 misses cost more than the
-        // copy that restrides its input: ResNeXt-style stride-2 grouped convs ran 1.8-2.6x faster
-        // staged, a two-vector tile (1024 channels, groups of 32) at the FMA peak unstaged
-        // 0.45-0.95x so (AMD EPYC, Zen 4 class).
-        const bool restride_repaid = config.restride && tile.vectors == 1;
         // On several threads, row-major tasks (each reads its rows once) read a little padding
         // more cheaply than after a copy made before the tasks start: 3x3 convs of 16-128 input
         // channels on 13x13 to 224x224 maps (DenseNet-121, SqueezeNet, VGG-16) ran 1.04-1.23x
@@ -317,7 +324,7 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
         // 56x56 one 0.97x (AMD EPYC, Zen 4 class, 4 rounds alternating binaries).
         const bool rows_copy_their_own = (threads > 1 || input_bytes(spec) > kL2Bytes) &&
                                          !config.channel_major && padding_read_share(spec) < kMostPaddingCopiedPerTask;
-        config.stage_input = padded && !depthwise ? copy_repaid || restride_repaid : config.restride;
+        config.stage_input = stages_channels_last_input(spec, live, tile);
         config.stage_per_task = config.stage_input && rows_copy_their_own;
     }
     // Channel-major tasks that read input channels of their own (a grouped conv's blocks of whole

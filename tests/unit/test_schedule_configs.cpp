@@ -329,7 +329,7 @@ TEST(ScheduleConfigs, RulesLetGroupedChannelMajorTasksCopyTheirOwnChannels) {
 TEST(ScheduleConfigs, RulesKeepChannelMajorTasksOnSeveralThreadsToImagesThatStayInL2) {
     // VGG-16's 112x112 128 -> 128 conv: 590 KB of weights, past L2's share, and a 6.4 MB image.
     // One thread re-reads the image per channel block; on two, each task would stream the whole
-    // image from the other core's caches, so tasks take rows. ResNet-50's last 1x1 stride-2 conv
+    // padded copy, made half by each thread, so tasks take rows. ResNet-50's last 1x1 stride-2 conv
     // windows a quarter of its 784 KB input, which stays in L2: channel-major on two threads too.
     const Halide::Target target = Halide::get_jit_target_from_environment();
     const auto channel_major = [&](int64_t channels, int64_t out_channels, int64_t kernel, int64_t stride,
@@ -344,8 +344,14 @@ TEST(ScheduleConfigs, RulesKeepChannelMajorTasksOnSeveralThreadsToImagesThatStay
     EXPECT_FALSE(channel_major(128, 128, 3, 1, 112, 2));
     EXPECT_TRUE(channel_major(1024, 2048, 1, 2, 14, 1));
     EXPECT_TRUE(channel_major(1024, 2048, 1, 2, 14, 2));
-    // The same 1x1 conv at stride 1 reads its whole input.
+    // The same 1x1 conv at stride 1 reads its whole input, restrided (a copy).
     EXPECT_FALSE(channel_major(1024, 2048, 1, 1, 14, 2));
+    // Inception-v3's 35x35 stride-2 3x3, unpadded: its tasks read the input itself, no copy.
+    const OpSpec unstaged = Conv2d(Conv2dOptions(288, 384, 3).stride(2).layout(Layout::NHWC).schedule("hand"))
+                                .spec({1, 288, 35, 35});
+    const ScheduleConfig config = schedules::hand_default_config(unstaged, target, 2);
+    EXPECT_FALSE(config.stage_input);
+    EXPECT_TRUE(config.channel_major);
 }
 
 TEST(ScheduleConfigs, IdleShareFollowsHowThePoolHandsOutTasks) {
