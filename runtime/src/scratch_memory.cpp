@@ -2,9 +2,11 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <new>
+#include <thread>
 #include <vector>
 
 namespace convgen::detail {
@@ -18,7 +20,8 @@ constexpr size_t kGranule = 4096;
 constexpr size_t kRetainedBytes = size_t(256) << 20;
 
 struct Header {
-    size_t bytes;  // usable size, a multiple of kGranule
+    size_t bytes;               // usable size, a multiple of kGranule
+    std::thread::id last_user;  // the thread that released it
 };
 static_assert(sizeof(Header) <= kAlignment);
 
@@ -30,22 +33,38 @@ public:
             std::lock_guard lock(mutex_);
             auto it = free_.find(rounded);
             if (it != free_.end() && !it->second.empty()) {
-                void *block = it->second.back();
-                it->second.pop_back();
+                std::vector<void *> &blocks = it->second;
+                // The thread's own last block first: its lines are still in this core's caches,
+                // where another thread's would be fetched from, and invalidated in, the core
+                // that wrote them, on every task of a parallel loop.
+                auto own = blocks.end() - 1;
+                for (auto b = blocks.rbegin(); b != blocks.rend(); ++b) {
+                    if (header(*b).last_user == std::this_thread::get_id()) {
+                        own = std::prev(b.base());
+                        break;
+                    }
+                }
+                void *block = *own;
+                blocks.erase(own);
                 retained_ -= rounded;
                 return block;
             }
         }
         auto *base = static_cast<uint8_t *>(std::aligned_alloc(kAlignment, rounded + kAlignment));
         if (!base) return nullptr;
-        reinterpret_cast<Header *>(base)->bytes = rounded;
+        new (base) Header{rounded, std::thread::id()};
         return base + kAlignment;
+    }
+
+    static Header &header(void *block) {
+        return *reinterpret_cast<Header *>(static_cast<uint8_t *>(block) - kAlignment);
     }
 
     void release(void *block) {
         if (!block) return;
         uint8_t *base = static_cast<uint8_t *>(block) - kAlignment;
-        const size_t bytes = reinterpret_cast<Header *>(base)->bytes;
+        const size_t bytes = header(block).bytes;
+        header(block).last_user = std::this_thread::get_id();
         {
             std::lock_guard lock(mutex_);
             if (retained_ + bytes <= kRetainedBytes) {

@@ -2,7 +2,8 @@
 // Scratch memory for kernels' intermediate buffers (staged inputs, partial sums). Halide asks
 // for them on every call; handing back recently freed blocks keeps them mapped, where a fresh
 // allocation of a few hundred KiB is an mmap whose page faults and, with threads running,
-// TLB shootdowns can cost more than the kernel itself.
+// TLB shootdowns can cost more than the kernel itself. A thread gets back the block it released
+// where one is free, so a parallel loop's tasks write scratch lines their own core holds.
 #include <cstddef>
 #include <memory>
 

@@ -32,6 +32,23 @@ TEST(ScratchMemory, AReleasedBlockServesTheNextRequestOfItsSize) {
     scratch_release(third);
 }
 
+TEST(ScratchMemory, AThreadGetsBackTheBlockItReleasedBeforeAnotherThreads) {
+    // Two blocks of one size, released by this thread and then by another: this thread's request
+    // takes its own (still in its core's caches), not the one released last.
+    constexpr size_t kBytes = 212 * 1024;
+    void *mine = scratch_allocate(kBytes);
+    void *theirs = scratch_allocate(kBytes);
+    scratch_release(mine);
+    std::thread([theirs] { scratch_release(theirs); }).join();
+    void *again = scratch_allocate(kBytes);
+    EXPECT_EQ(again, mine);
+    void *other = nullptr;
+    std::thread([&other] { other = scratch_allocate(kBytes); }).join();
+    EXPECT_EQ(other, theirs);  // a thread with no block of its own takes the one left
+    scratch_release(again);
+    scratch_release(other);
+}
+
 TEST(ScratchMemory, ReleasingNullIsANoOp) { scratch_release(nullptr); }
 
 TEST(ScratchMemory, ThreadsNeverShareABlock) {
