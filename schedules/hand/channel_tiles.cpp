@@ -64,12 +64,12 @@ bool tile_inputs_alias(const OpSpec &spec, const LiveTaps &live, const RegisterT
     return fits_l1 && *std::max_element(lines_in_set.begin(), lines_in_set.end()) > kL1Ways;
 }
 
-// The bytes of input a conv's windows read: rows and columns no tap reads (a strided 1x1
+// The bytes of one image a conv's windows read: rows and columns no tap reads (a strided 1x1
 // conv's odd ones) excluded.
-double windowed_input_bytes(const OpSpec &spec, const LiveTaps &live) {
+double windowed_image_bytes(const OpSpec &spec, const LiveTaps &live) {
     const int64_t rows = std::min(spec.image.h, spec.out.h * live.y.count);
     const int64_t columns = std::min(spec.image.w, spec.out.w * live.x.count);
-    return 4.0 * double(spec.batch * spec.channels * rows * columns);
+    return 4.0 * double(spec.channels * rows * columns);
 }
 
 // Whether a channels-last conv copies its input before the reduction: with padding, except for
@@ -81,11 +81,11 @@ double windowed_input_bytes(const OpSpec &spec, const LiveTaps &live) {
 // is one vector: it loads a broadcast for each FMA, so its L1 misses cost more than the copy
 // (ResNeXt-style stride-2 grouped convs ran 1.8-2.6x faster staged, a two-vector tile of 1024
 // channels in groups of 32 at the FMA peak unstaged 0.45-0.95x so; AMD EPYC, Zen 4 class).
-bool stages_channels_last_input(const OpSpec &spec, const LiveTaps &live, const RegisterTile &tile) {
+// `restride`: tile_inputs_alias for the tile.
+bool stages_channels_last_input(const OpSpec &spec, const LiveTaps &live, const RegisterTile &tile, bool restride) {
     constexpr double kStagedInputBytesPerFlop = 0.005;
     const bool strided = spec.window.stride.h * spec.window.stride.w > 1;
     const bool copy_repaid = !strided || input_bytes(spec) < kStagedInputBytesPerFlop * spec.flops();
-    const bool restride = tile_inputs_alias(spec, live, tile);
     const bool depthwise = spec.channels / spec.groups == 1;
     return live.pads() && !depthwise ? copy_repaid || (restride && tile.vectors == 1) : restride;
 }
@@ -216,8 +216,10 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     const double weight_bytes = 4.0 * double(spec.out_channels) * double(in_per_group) * double(taps);
     const bool aligned = channel_tiles_align(spec, channel_tile);
     const bool within_groups = tiles_shift_within_groups(spec, channel_tile);
-    const bool image_stays_in_l2 = windowed_input_bytes(spec, live) / double(spec.batch) <= kL2OperandBytes;
-    const bool tasks_read_a_copy = spec.layout == Layout::NCHW || stages_channels_last_input(spec, live, tile);
+    config.restride = tile_inputs_alias(spec, live, tile);
+    const bool channels_last_staged = stages_channels_last_input(spec, live, tile, config.restride);
+    const bool image_stays_in_l2 = windowed_image_bytes(spec, live) <= kL2OperandBytes;
+    const bool tasks_read_a_copy = spec.layout == Layout::NCHW || channels_last_staged;
     config.channel_major = aligned && !within_groups && !group_input && weight_bytes > kL2OperandBytes &&
                            (threads == 1 || image_stays_in_l2 || !tasks_read_a_copy) &&
                            input_bytes(spec) * double(channel_tiles) < weight_bytes * double(rows);
@@ -298,7 +300,6 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
     // sweeps the whole input (channel-major), or for depthwise; otherwise the transposition costs
     // more than the strided broadcasts. Channels-last input: stages_channels_last_input.
     constexpr double kMostPaddingCopiedPerTask = 0.15;
-    config.restride = tile_inputs_alias(spec, live, tile);
     if (spec.layout == Layout::NCHW) {
         // One output row per image (conv1d): every task, a block of channel tiles, sweeps the whole
         // input, which then pays for its transposition too (wav2vec 2.0's 512-channel stride-2
@@ -324,7 +325,7 @@ ScheduleConfig default_channel_tiles_config(const OpSpec &spec, const Halide::Ta
         // 56x56 one 0.97x (AMD EPYC, Zen 4 class, 4 rounds alternating binaries).
         const bool rows_copy_their_own = (threads > 1 || input_bytes(spec) > kL2Bytes) &&
                                          !config.channel_major && padding_read_share(spec) < kMostPaddingCopiedPerTask;
-        config.stage_input = stages_channels_last_input(spec, live, tile);
+        config.stage_input = channels_last_staged;
         config.stage_per_task = config.stage_input && rows_copy_their_own;
     }
     // Channel-major tasks that read input channels of their own (a grouped conv's blocks of whole

@@ -19,9 +19,8 @@ Extents image_extents(int64_t n, int64_t c, int64_t h, int64_t w, Layout layout)
 Extents column_extents(const OpSpec &spec);
 // A conv/conv_transpose weight in spec.weight_layout (conv_transpose: PyTorch's (I, O/g, kH, kW)).
 Extents weight_extents(const OpSpec &spec);
-// The output channels a conv's packed weights hold: BlockedHWIO and Winograd blocks round them up to
-// whole blocks,
-// zeros past the last channel, so every register tile reads one aligned block.
+// The output channels a conv's packed weights hold: BlockedHWIO and Winograd blocks round them up
+// to whole blocks, zeros past the last channel, so every register tile reads one aligned block.
 int64_t packed_out_channels(const OpSpec &spec);
 
 // A conv's weights (O, I/g, kH, kW) in PyTorch's order rearranged into spec.weight_layout, and
