@@ -31,11 +31,10 @@ void install_runtime_hooks() {
 
 }  // namespace
 
-int call_aot_entry(AotEntryPoint entry, const std::vector<halide_buffer_t *> &buffers, std::string &error) {
+int call_aot_entry(AotEntryPoint entry, void **buffers, std::string &error) {
     install_runtime_hooks();
-    std::vector<void *> arguments(buffers.begin(), buffers.end());
     current_error = &error;
-    const int status = entry(arguments.data());
+    const int status = entry(buffers);
     current_error = nullptr;
     return status;
 }

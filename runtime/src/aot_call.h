@@ -3,7 +3,6 @@
 // shared Halide runtime (libconvgen_halide_runtime): its error text is captured per thread for
 // the exception, and its thread count follows convgen::set_num_threads.
 #include <string>
-#include <vector>
 
 #include <HalideRuntime.h>
 
@@ -11,8 +10,9 @@
 
 namespace convgen::detail {
 
-// The kernel's status (0 on success); `error` holds the runtime's message on failure.
-int call_aot_entry(AotEntryPoint entry, const std::vector<halide_buffer_t *> &buffers, std::string &error);
+// The kernel's status (0 on success) on `buffers` (halide_buffer_t pointers in call order);
+// `error` holds the runtime's message on failure.
+int call_aot_entry(AotEntryPoint entry, void **buffers, std::string &error);
 
 void set_shared_runtime_threads(int threads);
 

@@ -88,6 +88,7 @@ BlockPlan ConvBlockImpl::make_plan(const Shape &input_sizes) const {
             plan.block = chain;
             plan.chain = std::move(chain);
             plan.chain_schedule = "hand";
+            plan.chain_kernel_key = chain_kernel_key(*plan.chain, plan.chain_schedule);
             return plan;
         }
         if (options_.fusion() == BlockFusion::Fused) throw ValueError("this block cannot be fused: " + why);
@@ -99,6 +100,7 @@ BlockPlan ConvBlockImpl::make_plan(const Shape &input_sizes) const {
         last.activation = options_.activation();
         plan.chain = std::move(last);
         plan.chain_schedule = layers_.back()->params().schedule;
+        plan.chain_kernel_key = chain_kernel_key(*plan.chain, plan.chain_schedule);
     }
     return plan;
 }
@@ -113,13 +115,14 @@ void ConvBlockImpl::prepare(const Shape &input_sizes) const {
     if (!p->fused) {
         for (size_t i = 0; i + (p->chain ? 1 : 0) < layers_.size(); ++i) detail::prepare(*p->calls[i]);
     }
-    if (p->chain) chain_kernel_for(*p->chain, p->chain_schedule);
+    if (p->chain) chain_kernel_for(*p->chain, p->chain_schedule, p->chain_kernel_key);
 }
 
-void ConvBlockImpl::run_chain(ChainSpec chain, const std::string &schedule, size_t first_layer, ConstTensorView input,
+void ConvBlockImpl::run_chain(const BlockPlan &p, size_t first_layer, ConstTensorView input,
                               const LoweredCall &first_call, const std::optional<ConstTensorView> &residual,
                               const LoweredCall &last_call, TensorView output) const {
     if (element_count(last_call.output_sizes) == 0) return;
+    ChainSpec chain = *p.chain;
     const DenseOperand dense_input = dense_operand(input, first_call.input_strides);
     std::vector<KernelParam> buffers{{dense_input.data, first_call.input_extents}};
     std::vector<KernelParams> layer_params;  // owns any bias made for the call
@@ -133,7 +136,9 @@ void ConvBlockImpl::run_chain(ChainSpec chain, const std::string &schedule, size
         buffers.push_back({dense_residual->data, last_call.output_extents});
     }
     buffers.push_back({output.data, last_call.output_extents});
-    run_kernel(*chain_kernel_for(chain, schedule), buffers);
+    // Non-finite weights change the layers' specs (ConvLayer::kernel_params), and so the kernel.
+    const std::string key = chain == *p.chain ? p.chain_kernel_key : chain_kernel_key(chain, p.chain_schedule);
+    run_kernel(*chain_kernel_for(chain, p.chain_schedule, key), buffers);
 }
 
 std::shared_ptr<const BlockPlan> ConvBlockImpl::checked_plan(ConstTensorView input,
@@ -176,7 +181,7 @@ void ConvBlockImpl::run(const BlockPlan &p, ConstTensorView input, const ConstTe
     }
     std::optional<ConstTensorView> given;
     if (residual) given = *residual;
-    if (p.fused) return run_chain(*p.chain, p.chain_schedule, 0, input, *p.calls.front(), given, last, output);
+    if (p.fused) return run_chain(p, 0, input, *p.calls.front(), given, last, output);
 
     // Intermediates live in scratch blocks: a new tensor per call, zeroed and faulted in, cost
     // MobileNetV2's 56x56 blocks more than their depthwise conv.
@@ -192,7 +197,7 @@ void ConvBlockImpl::run(const BlockPlan &p, ConstTensorView input, const ConstTe
     }
     if (!p.chain) return layers_.back()->forward(current, output);
     if (options_.residual() == Residual::Input) given = input;
-    run_chain(*p.chain, p.chain_schedule, layers_.size() - 1, current, last, given, last, output);
+    run_chain(p, layers_.size() - 1, current, last, given, last, output);
 }
 
 }  // namespace convgen::detail

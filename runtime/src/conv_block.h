@@ -19,6 +19,7 @@ struct BlockPlan {
     // Given: the block's input or the caller's tensor), when it has one.
     std::optional<ChainSpec> chain;
     std::string chain_schedule;  // the schedule of the chain's unfused layer
+    std::string chain_kernel_key;  // chain_kernel_key(*chain, chain_schedule), made once
     ChainSpec block;             // the whole block, as it runs
 };
 
@@ -45,7 +46,7 @@ private:
     // Why the block cannot be fused for these calls; empty when it can.
     std::string fusion_refusal(const ChainSpec &chain) const;
     // Runs `chain` on `input` (the first chained layer's) with the chained layers' parameters.
-    void run_chain(ChainSpec chain, const std::string &schedule, size_t first_layer, ConstTensorView input,
+    void run_chain(const BlockPlan &p, size_t first_layer, ConstTensorView input,
                    const LoweredCall &first_call, const std::optional<ConstTensorView> &residual,
                    const LoweredCall &last_call, TensorView output) const;
 

@@ -278,6 +278,7 @@ LoweredCall ConvLayer::lower(const Shape &input) const {
     check_kernel_addressable("input", input);
     check_kernel_addressable("output", call.output_sizes);
     check_kernel_coordinates(spec);
+    set_kernel_key(call);
     return call;
 }
 
@@ -311,7 +312,7 @@ std::optional<Tensor> ConvLayer::nan_bias_for_skipped_taps(OpSpec &spec) const {
 std::vector<KernelParam> ConvLayer::params(const OpSpec &spec, const std::optional<Tensor> &nan_bias) const {
     std::vector<KernelParam> params{{packed_weight(spec).data(), weight_extents(spec)}};
     const std::optional<Tensor> &bias = nan_bias ? nan_bias : bias_;
-    if (bias) params.push_back({bias->data(), {bias->numel()}});
+    if (bias) params.push_back({bias->data(), Extents{bias->numel()}});
     return params;
 }
 
@@ -331,6 +332,7 @@ Tensor ConvLayer::forward(ConstTensorView input) const {
     if (weight_finite()) return execute(*call, input, params(call->spec, std::nullopt));
     LoweredCall with_nan = *call;
     const KernelParams params = kernel_params(with_nan.spec);
+    set_kernel_key(with_nan);
     return execute(with_nan, input, params.params);
 }
 
@@ -339,6 +341,7 @@ void ConvLayer::forward(ConstTensorView input, TensorView output) const {
     if (weight_finite()) return execute(*call, input, params(call->spec, std::nullopt), output);
     LoweredCall with_nan = *call;
     const KernelParams params = kernel_params(with_nan.spec);
+    set_kernel_key(with_nan);
     execute(with_nan, input, params.params, output);
 }
 

@@ -16,7 +16,7 @@ bool runs_kernel(const LoweredCall &call) { return element_count(call.output_siz
 }  // namespace
 
 void prepare(const LoweredCall &call) {
-    if (runs_kernel(call)) kernel_for(call.spec, call.schedule);
+    if (runs_kernel(call)) kernel_for(call);
 }
 
 void check_output_view(const LoweredCall &call, ConstTensorView input, TensorView output) {
@@ -39,9 +39,11 @@ void execute(const LoweredCall &call, ConstTensorView input, const std::vector<K
     check_output_view(call, input, output);
     if (!runs_kernel(call)) return;
 
-    const std::shared_ptr<const CompiledKernel> kernel = kernel_for(call.spec, call.schedule);
+    const std::shared_ptr<const CompiledKernel> kernel = kernel_for(call);
     const DenseOperand dense_input = dense_operand(input, call.input_strides);
-    std::vector<KernelParam> buffers{{dense_input.data, call.input_extents}};
+    std::vector<KernelParam> buffers;
+    buffers.reserve(params.size() + 2);
+    buffers.push_back({dense_input.data, call.input_extents});
     buffers.insert(buffers.end(), params.begin(), params.end());
     buffers.push_back({output.data, call.output_extents});
     run_kernel(*kernel, buffers);

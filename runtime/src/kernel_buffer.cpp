@@ -1,21 +1,30 @@
 #include "kernel_buffer.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "convgen/errors.h"
 
 namespace convgen::detail {
 
-KernelBuffer::KernelBuffer(const float *data, const std::vector<int64_t> &extents) : dims_(extents.size()) {
+KernelExtents::KernelExtents(const std::vector<int64_t> &extents) : rank_(extents.size()) {
+    if (rank_ > kMostDims) throw std::logic_error("a kernel buffer of more than 8 dimensions");
+    std::copy(extents.begin(), extents.end(), values_.begin());
+}
+
+halide_buffer_t dense_halide_buffer(const KernelParam &param, halide_dimension_t *dims) {
+    const std::span<const int64_t> extents = param.extents.values();
     int64_t stride = 1;
     for (size_t d = 0; d < extents.size(); ++d) {
-        dims_[d] = halide_dimension_t(0, int32_t(extents[d]), int32_t(stride));
+        dims[d] = halide_dimension_t(0, int32_t(extents[d]), int32_t(stride));
         stride *= extents[d];
     }
-    buffer_.host = reinterpret_cast<uint8_t *>(const_cast<float *>(data));
-    buffer_.type = halide_type_t(halide_type_float, 32);
-    buffer_.dimensions = int32_t(dims_.size());
-    buffer_.dim = dims_.data();
+    halide_buffer_t buffer{};
+    buffer.host = reinterpret_cast<uint8_t *>(const_cast<float *>(param.data));
+    buffer.type = halide_type_t(halide_type_float, 32);
+    buffer.dimensions = int32_t(extents.size());
+    buffer.dim = dims;
+    return buffer;
 }
 
 bool has_strides(ConstTensorView view, const Shape &dense_strides) {

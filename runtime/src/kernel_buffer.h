@@ -4,23 +4,15 @@
 
 #include <HalideRuntime.h>
 
+#include "convgen/detail/conv_layer.h"
 #include "convgen/kernel_signature.h"
 #include "convgen/op_spec.h"
 #include "convgen/tensor.h"
 
 namespace convgen::detail {
 
-class KernelBuffer {
-public:
-    KernelBuffer(const float *data, const std::vector<int64_t> &extents_innermost_first);
-    KernelBuffer(const KernelBuffer &) = delete;
-    KernelBuffer &operator=(const KernelBuffer &) = delete;
-    halide_buffer_t *get() { return &buffer_; }
-
-private:
-    std::vector<halide_dimension_t> dims_;
-    halide_buffer_t buffer_{};
-};
+// `param` as a dense float32 Halide buffer whose dims are written to `dims` (one per extent).
+halide_buffer_t dense_halide_buffer(const KernelParam &param, halide_dimension_t *dims);
 
 // The kernel's buffer shapes (convgen/kernel_signature.h), shared with AOT callers.
 using convgen::column_extents;

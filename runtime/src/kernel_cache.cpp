@@ -2,8 +2,9 @@
 
 #include <functional>
 #include <future>
-#include <map>
+#include <unordered_map>
 #include <mutex>
+#include <optional>
 
 #include <Halide.h>
 
@@ -38,7 +39,7 @@ class KernelCache {
 public:
     std::shared_ptr<const CompiledKernel> get(const std::string &key,
                                               const std::function<KernelRequest()> &make_request) {
-        std::promise<std::shared_ptr<const CompiledKernel>> promise;
+        std::optional<std::promise<std::shared_ptr<const CompiledKernel>>> promise;  // made on a miss only
         std::shared_future<std::shared_ptr<const CompiledKernel>> entry;
         {
             std::lock_guard lock(mutex_);
@@ -46,7 +47,7 @@ public:
             if (it != entries_.end()) {
                 entry = it->second;
             } else {
-                entries_.emplace(key, promise.get_future().share());
+                entries_.emplace(key, promise.emplace().get_future().share());
             }
         }
         if (entry.valid()) {  // compiled, or being compiled by another thread
@@ -57,10 +58,10 @@ public:
         try {
             std::shared_ptr<const CompiledKernel> kernel;
             kernel = find_or_build_kernel(make_request(), jit_target());  // AOT, disk, then JIT
-            promise.set_value(kernel);
+            promise->set_value(kernel);
             return kernel;
         } catch (...) {
-            promise.set_exception(std::current_exception());
+            promise->set_exception(std::current_exception());
             std::lock_guard lock(mutex_);
             entries_.erase(key);  // a later call may try again
             throw;
@@ -79,7 +80,7 @@ public:
 
 private:
     std::mutex mutex_;
-    std::map<std::string, std::shared_future<std::shared_ptr<const CompiledKernel>>> entries_;
+    std::unordered_map<std::string, std::shared_future<std::shared_ptr<const CompiledKernel>>> entries_;
 };
 
 KernelCache &cache() {
@@ -89,14 +90,19 @@ KernelCache &cache() {
 
 }  // namespace
 
-std::shared_ptr<const CompiledKernel> kernel_for(const OpSpec &spec, const std::string &schedule) {
-    return cache().get(kernel_key(jit_target(), schedule, spec.key()),
-                       [&] { return op_kernel_request(spec, schedule, jit_target()); });
+void set_kernel_key(LoweredCall &call) { call.kernel_key = kernel_key(jit_target(), call.schedule, call.spec.key()); }
+
+std::shared_ptr<const CompiledKernel> kernel_for(const LoweredCall &call) {
+    return cache().get(call.kernel_key, [&] { return op_kernel_request(call.spec, call.schedule, jit_target()); });
 }
 
-std::shared_ptr<const CompiledKernel> chain_kernel_for(const ChainSpec &chain, const std::string &layer_schedule) {
-    return cache().get(kernel_key(jit_target(), layer_schedule, chain.key()),
-                       [&] { return chain_kernel_request(chain, layer_schedule, jit_target()); });
+std::string chain_kernel_key(const ChainSpec &chain, const std::string &layer_schedule) {
+    return kernel_key(jit_target(), layer_schedule, chain.key());
+}
+
+std::shared_ptr<const CompiledKernel> chain_kernel_for(const ChainSpec &chain, const std::string &layer_schedule,
+                                                       const std::string &key) {
+    return cache().get(key, [&] { return chain_kernel_request(chain, layer_schedule, jit_target()); });
 }
 
 void configure_fused_chain(ChainSpec &chain, const ChainConfig *pinned) {

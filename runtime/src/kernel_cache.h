@@ -6,18 +6,25 @@
 #include <string>
 
 #include "convgen/chain_spec.h"
+#include "convgen/detail/conv_layer.h"
 #include "convgen/op_spec.h"
 
 namespace convgen::detail {
 
 class CompiledKernel;
 
-// The kernel for spec under `schedule` on the JIT target; compiles it on first request.
-// Concurrent first requests compile once. Throws ValueError (unknown schedule) or KernelError.
-std::shared_ptr<const CompiledKernel> kernel_for(const OpSpec &spec, const std::string &schedule);
+// Sets call.kernel_key from its spec and schedule: once lowering has set both.
+void set_kernel_key(LoweredCall &call);
 
-// The kernel of a chain whose unfused layer (if any) runs under `layer_schedule`.
-std::shared_ptr<const CompiledKernel> chain_kernel_for(const ChainSpec &chain, const std::string &layer_schedule);
+// The kernel for the call's spec under its schedule on the JIT target; compiles it on first
+// request. Concurrent first requests compile once. Throws ValueError (unknown schedule) or KernelError.
+std::shared_ptr<const CompiledKernel> kernel_for(const LoweredCall &call);
+
+// The kernel cache's key for a chain whose unfused layer (if any) runs under `layer_schedule`.
+std::string chain_kernel_key(const ChainSpec &chain, const std::string &layer_schedule);
+// The kernel of that chain; `key` is its chain_kernel_key, made once by the caller (a block's plan).
+std::shared_ptr<const CompiledKernel> chain_kernel_for(const ChainSpec &chain, const std::string &layer_schedule,
+                                                       const std::string &key);
 // schedules/chain/chain.h's configure_fused_chain and fusion_refusal on the JIT target.
 // The rules choose for num_threads().
 void configure_fused_chain(ChainSpec &chain, const ChainConfig *pinned = nullptr);

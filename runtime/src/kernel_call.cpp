@@ -1,7 +1,9 @@
 #include "kernel_call.h"
 
-#include <memory>
+#include <array>
+#include <memory_resource>
 #include <stdexcept>
+#include <vector>
 
 #include <Halide.h>
 
@@ -39,26 +41,26 @@ struct KernelCallContext : Halide::JITUserContext {
 
 }  // namespace
 
-void run_kernel(const CompiledKernel &kernel, const std::vector<KernelParam> &dense) {
+void run_kernel(const CompiledKernel &kernel, std::span<const KernelParam> dense) {
     if (dense.size() != kernel.buffer_count) throw std::logic_error("kernel called with the wrong number of buffers");
-    std::vector<std::unique_ptr<KernelBuffer>> buffers;
-    std::vector<halide_buffer_t *> b;
-    for (const KernelParam &d : dense) {
-        buffers.push_back(std::make_unique<KernelBuffer>(d.data, d.extents));
-        b.push_back(buffers.back()->get());
-    }
+    // The buffers and their dims live on the stack for every op's and any short chain's call.
+    std::array<std::byte, 4096> stack;
+    std::pmr::monotonic_buffer_resource arena(stack.data(), stack.size());
+    std::pmr::vector<halide_dimension_t> dims(dense.size() * KernelExtents::kMostDims, &arena);
+    std::pmr::vector<halide_buffer_t> buffers(&arena);
+    buffers.reserve(dense.size());
     KernelCallContext capture;
-    // Callable matches the context argument by its exact type.
+    // Halide's argv convention: the context by address, then the buffers (AOT entries take the buffers alone).
     Halide::JITUserContext *context = &capture;
-    int status = 0;
-    if (!kernel.callable) {
-        status = call_aot_entry(kernel.entry, b, capture.message);
-    } else {
-        // Halide's argv convention: the context by address, then the buffers.
-        std::vector<const void *> argv{&context};
-        argv.insert(argv.end(), b.begin(), b.end());
-        status = kernel.callable->call_argv_fast(argv.size(), argv.data());
+    std::pmr::vector<void *> argv(&arena);
+    argv.reserve(dense.size() + 1);
+    argv.push_back(&context);
+    for (size_t i = 0; i < dense.size(); ++i) {
+        buffers.push_back(dense_halide_buffer(dense[i], &dims[i * KernelExtents::kMostDims]));
+        argv.push_back(&buffers.back());
     }
+    const int status = kernel.callable ? kernel.callable->call_argv_fast(int(argv.size()), argv.data())
+                                       : call_aot_entry(kernel.entry, argv.data() + 1, capture.message);
     if (status != 0) throw KernelError("kernel failed (" + std::to_string(status) + "): " + capture.message);
 }
 

@@ -73,6 +73,7 @@ void finish(LoweredCall &call, const Options &options) {
     call.schedule = options.schedule();
     detail::check_kernel_addressable("input", call.input_extents);
     detail::check_kernel_addressable("output", call.output_sizes);
+    detail::set_kernel_key(call);
 }
 
 LoweredCall lower_unfold(const UnfoldOptions &o, const Shape &input) {

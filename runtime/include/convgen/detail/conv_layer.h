@@ -1,10 +1,12 @@
 #pragma once
 // The one implementation behind Conv1d/2d and ConvTranspose1d/2d: options resolved to a
 // rank-generic config, the layer's weights, and forward. The public classes are thin wrappers.
+#include <array>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -53,12 +55,28 @@ struct LoweredCall {
     Shape output_sizes;
     Shape output_strides;
     std::vector<int64_t> output_extents;
+    // The kernel cache's key for spec and schedule, made once when the call is lowered (and again
+    // whenever spec changes: set_kernel_key) so a call does no string work.
+    std::string kernel_key;
 };
 
-// A dense parameter tensor (weight, bias) as the kernel sees it.
+// A kernel buffer's extents, innermost first, held inline so that setting up a call's buffers
+// takes nothing from the heap.
+class KernelExtents {
+public:
+    static constexpr size_t kMostDims = 8;
+    KernelExtents(const std::vector<int64_t> &extents);  // std::logic_error past kMostDims
+    std::span<const int64_t> values() const { return {values_.data(), rank_}; }
+
+private:
+    std::array<int64_t, kMostDims> values_{};
+    size_t rank_ = 0;
+};
+
+// A dense tensor (input, weight, bias, output) as the kernel sees it.
 struct KernelParam {
     const float *data;
-    std::vector<int64_t> extents;  // innermost first
+    KernelExtents extents;
 };
 
 // A layer's parameters for one kernel call, with the storage of any it made for the call.
