@@ -40,9 +40,16 @@ struct Total {
     size_t blocks = 0, blocks_in_net = 0;  // summed, and in the run: fewer when a variant failed on one
 };
 
-// oneDNN's two raw rows, and the better of them per block.
-constexpr const char *kOnednnLayers = "onednn_layers", *kOnednnDepthwise = "onednn_dw", *kOnednn = "onednn";
+// oneDNN's raw rows (direct convs; with its depthwise post-op; with Winograd where it has it),
+// and the fastest of them per block.
+constexpr const char *kOnednnLayers = "onednn_layers", *kOnednnDepthwise = "onednn_dw",
+                     *kOnednnWinograd = "onednn_winograd", *kOnednn = "onednn";
+// convgen's block as it chooses, its layers on algorithm auto (Winograd where it is faster here).
+constexpr const char *kAutoWinograd = "auto_winograd";
+// convgen's fastest variant per block.
+constexpr const char *kBest = "best";
 constexpr const char *kAtPeak = "at_peak";
+const std::vector<std::string> kOnednnRows{kOnednnLayers, kOnednnDepthwise, kOnednnWinograd};
 
 class BlockBench {
 public:
@@ -56,8 +63,8 @@ public:
             }
         }
         variants_ = options.variants.empty() ? block_bench_variants() : options.variants;
-        variants_.push_back(kOnednnLayers);
-        variants_.push_back(kOnednnDepthwise);
+        convgen_variants_ = variants_;
+        variants_.insert(variants_.end(), kOnednnRows.begin(), kOnednnRows.end());
         for (SuiteBlock &b : read_block_suite(options.suite)) {
             if (options.nets.empty() || std::find(options.nets.begin(), options.nets.end(), b.net) != options.nets.end()) {
                 blocks_.push_back(std::move(b));
@@ -68,7 +75,8 @@ public:
 
     void run() {
         measure_all();
-        add_best_onednn();
+        add_best(kBest, convgen_variants_);
+        add_best(kOnednn, kOnednnRows);
         add_peak_figures();
         if (options_.format == "json") {
             std::printf("%s\n", report().dump(2).c_str());
@@ -111,19 +119,27 @@ private:
             std::unique_ptr<bench::Runner> runner;
         };
         std::vector<Timed> timed;
-        bool depthwise_same_as_layers = false;
+        std::vector<std::string> same_as_layers;  // oneDNN rows whose choice applies nowhere in the block
         for (const std::string &variant : variants_) {
             try {  // one failing variant leaves the rest standing
                 BlockFusion fusion{};
-                if (parse(variant, fusion)) {
-                    timed.push_back({variant, bench::make_convgen_block_runner(b, fusion, threads)});
+                if (variant == kAutoWinograd) {
+                    timed.push_back({variant, bench::make_convgen_block_runner(b, BlockFusion::Auto, Algorithm::Auto,
+                                                                               threads)});
                     continue;
                 }
-                auto onednn = bench::make_onednn_block_runner(b, variant == kOnednnDepthwise, threads);
-                // Where no depthwise post-op applies, the primitives are onednn_layers': timing them
-                // again would only let "onednn" take the better of two samples of one thing.
-                if (variant == kOnednnDepthwise && onednn->depthwise_post_ops() == 0) {
-                    depthwise_same_as_layers = true;
+                if (parse(variant, fusion)) {
+                    timed.push_back(
+                        {variant, bench::make_convgen_block_runner(b, fusion, Algorithm::Direct, threads)});
+                    continue;
+                }
+                const bench::OnednnBlockChoices choices{variant == kOnednnDepthwise, variant == kOnednnWinograd};
+                auto onednn = bench::make_onednn_block_runner(b, choices, threads);
+                // Where the choice applies nowhere, the primitives are onednn_layers': timing them
+                // again would only let "onednn" take the best of several samples of one thing.
+                if ((choices.depthwise_post_op && onednn->depthwise_post_ops() == 0) ||
+                    (choices.winograd && onednn->winograd_convs() == 0)) {
+                    same_as_layers.push_back(variant);
                     continue;
                 }
                 timed.push_back({variant, std::move(onednn)});
@@ -139,9 +155,11 @@ private:
             Timed &t = timed[i];
             if (std::isnan(medians[i])) continue;
             measurements_.push_back({b.net, b.name, t.variant, threads, b.count, medians[i], 0, 0, t.runner->plan()});
-            if (t.variant == kOnednnLayers && depthwise_same_as_layers) {
-                measurements_.push_back(measurements_.back());
-                measurements_.back().schedule = kOnednnDepthwise;
+            if (t.variant != kOnednnLayers) continue;
+            const Measurement layers = measurements_.back();
+            for (const std::string &same : same_as_layers) {
+                measurements_.push_back(layers);
+                measurements_.back().schedule = same;
                 measurements_.back().plan += " (onednn_layers' time)";
             }
         }
@@ -160,30 +178,20 @@ private:
         return nullptr;
     }
 
-    // "onednn": per block, the faster of layer by layer and with the depthwise post-op (a
-    // framework would pick it); its plan names the row it came from.
-    void add_best_onednn() {
-        std::vector<Measurement> best;
+    // Per block, the fastest of `rows` measured, as row `name` whose plan names the row it came
+    // from: "onednn" is what a framework would pick of oneDNN's; "best" is convgen's.
+    void add_best(const std::string &name, const std::vector<std::string> &rows) {
+        std::map<std::pair<std::string, int>, Measurement> best;  // (block, threads)
         for (const Measurement &m : measurements_) {
-            if (m.schedule != kOnednnLayers) continue;
-            Measurement b = m;
-            b.plan = kOnednnLayers;
-            const Measurement *dw = find(m.block, kOnednnDepthwise, m.threads);
-            if (dw && dw->ms < m.ms) {
-                b.ms = dw->ms;
-                b.plan = kOnednnDepthwise;
-            }
-            b.schedule = kOnednn;
-            best.push_back(b);
+            if (std::find(rows.begin(), rows.end(), m.schedule) == rows.end()) continue;
+            auto [it, inserted] = best.try_emplace({m.block, m.threads}, m);
+            if (inserted || m.ms < it->second.ms) it->second = m;
         }
-        for (const Measurement &m : measurements_) {  // layer by layer failed: the depthwise row alone
-            if (m.schedule == kOnednnDepthwise && !find(m.block, kOnednnLayers, m.threads)) {
-                best.push_back(m);
-                best.back().schedule = kOnednn;
-                best.back().plan = kOnednnDepthwise;
-            }
+        for (auto &[key, m] : best) {
+            m.plan = m.schedule;
+            m.schedule = name;
+            measurements_.push_back(m);
         }
-        measurements_.insert(measurements_.end(), best.begin(), best.end());
     }
 
     // GFLOP/s and share of the run's FMA peak for every measurement, and the at_peak rows.
@@ -205,8 +213,7 @@ private:
 
     std::vector<std::string> columns() const {
         std::vector<std::string> c = variants_;
-        c.push_back(kOnednn);
-        c.push_back(kAtPeak);
+        c.insert(c.end(), {kBest, kOnednn, kAtPeak});
         return c;
     }
 
@@ -248,22 +255,24 @@ private:
         const auto header = [&](const char *first) {
             std::printf("%-22s %3s", first, "thr");
             for (const std::string &c : cols) std::printf(" %13s", c.c_str());
-            std::printf(" %15s %15s %15s\n", "fused x onednn", "fused x layers", "peak x onednn");
+            std::printf(" %15s %15s %15s %15s\n", "fused x onednn", "fused x layers", "best x onednn", "peak x onednn");
         };
         for (const auto &[t, g] : fma_peak_.by_threads()) {
             std::printf("FMA peak, %d thread(s): %.1f GFLOP/s (measured; the fastest sample of the run)\n", t, g);
         }
         std::printf("Per block: median ms per call; at_peak: the block's multiply-adds at the FMA peak (no kernel is\n"
-                    "faster). x columns: the other's time over fused's (>1: fused faster); peak x onednn: oneDNN's\n"
-                    "time over at_peak, the most any kernel could gain over oneDNN on this machine\n");
+                    "faster). x columns: the other's time over fused's (>1: fused faster); best: convgen's fastest\n"
+                    "variant, onednn: oneDNN's fastest row; peak x onednn: oneDNN's time over at_peak, the most a\n"
+                    "direct conv could gain over oneDNN on this machine (Winograd does fewer multiply-adds)\n");
         header("block");
         for (int t : sorted_threads()) {
             for (const SuiteBlock &b : blocks_) {
                 std::printf("%-22s %3d", b.name.c_str(), t);
                 for (const std::string &c : cols) std::printf(" %13s", cell(find(b.name, c, t)).c_str());
                 const Measurement *fused = find(b.name, "fused", t);
-                std::printf(" %15s %15s %15s\n", ratio(find(b.name, kOnednn, t), fused).c_str(),
+                std::printf(" %15s %15s %15s %15s\n", ratio(find(b.name, kOnednn, t), fused).c_str(),
                             ratio(find(b.name, "layers", t), fused).c_str(),
+                            ratio(find(b.name, kOnednn, t), find(b.name, kBest, t)).c_str(),
                             ratio(find(b.name, kOnednn, t), find(b.name, kAtPeak, t)).c_str());
             }
         }
@@ -291,7 +300,8 @@ private:
                 std::snprintf(text, sizeof text, "%.2f", n->second->ms / d->second->ms);
                 return std::string(text);
             };
-            std::printf(" %15s %15s %15s\n", total_ratio(kOnednn, "fused").c_str(), total_ratio("layers", "fused").c_str(),
+            std::printf(" %15s %15s %15s %15s\n", total_ratio(kOnednn, "fused").c_str(),
+                        total_ratio("layers", "fused").c_str(), total_ratio(kOnednn, kBest).c_str(),
                         total_ratio(kOnednn, kAtPeak).c_str());
         }
         print_failures();
@@ -360,7 +370,8 @@ private:
     BlockBenchOptions options_;
     bench::FmaPeak fma_peak_;
     std::map<std::string, double> flops_;  // per block: 2 x the multiply-adds of its convs
-    std::vector<std::string> variants_;
+    std::vector<std::string> variants_;          // convgen's requested, then oneDNN's rows
+    std::vector<std::string> convgen_variants_;  // convgen's requested
     std::vector<SuiteBlock> blocks_;
     std::vector<Measurement> measurements_;
     std::vector<Failure> failures_;
@@ -374,6 +385,7 @@ const std::vector<std::string> &block_bench_variants() {
         for (BlockFusion f : {BlockFusion::Fused, BlockFusion::LayerByLayer, BlockFusion::Auto}) {
             names.emplace_back(to_string(f));
         }
+        names.emplace_back(kAutoWinograd);
         return names;
     }();
     return variants;

@@ -11,7 +11,7 @@ struct BlockBenchOptions {
     std::string suite;
     std::vector<std::string> nets;          // empty: every network of the suite
     std::vector<int> threads;
-    std::vector<std::string> variants;      // convgen's: fused, layers, auto (oneDNN's always run)
+    std::vector<std::string> variants;      // convgen's: fused, layers, auto, auto_winograd (oneDNN's always run)
     std::string format = "table";           // table, json or csv
     double min_seconds = 0.2;
 };

@@ -52,7 +52,7 @@ public:
         command->add_option("--threads", threads_, "thread counts, e.g. 1,2")->delimiter(',')->check(CLI::PositiveNumber);
         schedules_option_ =
             command->add_option("--schedules", schedules_,
-                                "variants to run (oneDNN rows are always added); with --blocks: fused, layers, auto")
+                                "variants to run (oneDNN rows are always added); with --blocks: fused, layers, auto, auto_winograd")
                 ->delimiter(',');
         command->add_option("--format", format_, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
         command->add_option("--plot", plot_, "write a PNG chart of schedules against oneDNN per network");

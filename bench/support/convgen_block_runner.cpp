@@ -7,8 +7,8 @@ namespace {
 
 class ConvgenBlockRunner : public Runner {
 public:
-    ConvgenBlockRunner(const SuiteBlock &b, BlockFusion fusion)
-        : block_(b.make_block(Layout::NHWC, fusion)), shape_(b.input_shape()),
+    ConvgenBlockRunner(const SuiteBlock &b, BlockFusion fusion, Algorithm algorithm)
+        : block_(b.make_block(Layout::NHWC, fusion, std::string(kDefaultSchedule), algorithm)), shape_(b.input_shape()),
           input_(random_input(shape_, Layout::NHWC)) {
         const Shape out = block_.output_shape(shape_);
         output_ = Tensor(out, layout_strides(out, 1, Layout::NHWC));
@@ -25,9 +25,10 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Runner> make_convgen_block_runner(const SuiteBlock &block, BlockFusion fusion, int threads) {
+std::unique_ptr<Runner> make_convgen_block_runner(const SuiteBlock &block, BlockFusion fusion, Algorithm algorithm,
+                                                  int threads) {
     set_num_threads(threads);
-    return std::make_unique<ConvgenBlockRunner>(block, fusion);
+    return std::make_unique<ConvgenBlockRunner>(block, fusion, algorithm);
 }
 
 }  // namespace convgen::bench

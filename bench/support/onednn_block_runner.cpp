@@ -2,6 +2,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
 #include <omp.h>
@@ -73,7 +74,7 @@ void append_activation(dnnl::post_ops &ops, Activation activation) {
 
 class OnednnBlock : public OnednnBlockRunner {
 public:
-    OnednnBlock(const SuiteBlock &b, bool depthwise_post_op) : batch_(b.batch) {
+    OnednnBlock(const SuiteBlock &b, OnednnBlockChoices choices) : batch_(b.batch), winograd_(choices.winograd) {
         if (b.residual == Residual::Given) throw Error("the oneDNN baseline adds only the block's input");
         const std::vector<ChainConv> chain = chain_of(b);
         // The block's input, in NCHW as the caller has it; each conv's input is reordered into the
@@ -83,7 +84,7 @@ public:
         memory current = user_input_;
         bool first = true;
         for (size_t i = 0; i < chain.size();) {
-            const bool pair = depthwise_post_op && i + 1 < chain.size() && chain[i].is_pointwise() &&
+            const bool pair = choices.depthwise_post_op && i + 1 < chain.size() && chain[i].is_pointwise() &&
                               chain[i + 1].is_fusable_depthwise();
             const size_t consumed = pair && add_conv(b, chain, i, true, current, first) ? 2 : 1;
             if (consumed == 1) add_conv(b, chain, i, false, current, first);
@@ -100,10 +101,12 @@ public:
     }
 
     int depthwise_post_ops() const override { return depthwise_post_ops_; }
+    int winograd_convs() const override { return winograd_convs_; }
 
     std::string plan() const override {
-        return std::to_string(convs_) + " conv primitive(s), " + std::to_string(depthwise_post_ops_) +
-               " depthwise post-op(s), " + std::to_string(reorders_) + " reorder(s)";
+        return std::to_string(convs_) + " conv primitive(s), " + std::to_string(winograd_convs_) + " Winograd, " +
+               std::to_string(depthwise_post_ops_) + " depthwise post-op(s), " + std::to_string(reorders_) +
+               " reorder(s)";
     }
 
 private:
@@ -133,13 +136,20 @@ private:
         attr.set_post_ops(ops);
 
         // Between convs, the previous conv's output as it is when oneDNN has a kernel other than its
-        // plain-loop reference ("ref:") for that layout; else the layout it prefers, reached by a reorder.
+        // plain-loop reference ("ref:") for that layout; else the layout it prefers, reached by a
+        // reorder. Winograd first where asked for, even at the cost of a reorder (its kernels read
+        // only blocked layouts, its direct convs the channels-last one the others write).
         std::optional<dnnl::convolution_forward::primitive_desc> pd;
-        if (!first) {
-            pd = create(conv, input.get_desc(), attr);
-            if (pd && std::string(pd->impl_info_str()).starts_with("ref:")) pd.reset();
+        std::vector<dnnl::algorithm> algorithms{dnnl::algorithm::convolution_direct};
+        if (winograd_) algorithms.insert(algorithms.begin(), dnnl::algorithm::convolution_winograd);
+        for (const dnnl::algorithm algorithm : algorithms) {
+            if (!first) {
+                pd = create(conv, algorithm, input.get_desc(), attr);
+                if (pd && std::string(pd->impl_info_str()).starts_with("ref:")) pd.reset();
+            }
+            if (!pd) pd = create(conv, algorithm, memory::desc(conv.src_dims(batch_), f32, tag::any), attr);
+            if (pd) break;
         }
-        if (!pd) pd = create(conv, memory::desc(conv.src_dims(batch_), f32, tag::any), attr);
         if (!pd) {
             if (with_depthwise) return false;
             throw Error("oneDNN has no convolution for layer " + std::to_string(i) + " of " + b.name);
@@ -151,6 +161,7 @@ private:
         }
 
         const SuiteBlockLayer &l = *conv.layer;
+        if (std::string(pd->impl_info_str()).find("wino") != std::string::npos) ++winograd_convs_;
         Step step{dnnl::convolution_forward(*pd), {}};
         memory src = input;
         if (pd->src_desc() != input.get_desc()) {
@@ -186,9 +197,11 @@ private:
         return true;
     }
 
-    // The primitive for `conv` reading `src_md` (weights and output in the layouts oneDNN
-    // prefers), or nothing where oneDNN has none (e.g. it refuses the depthwise post-op).
-    std::optional<dnnl::convolution_forward::primitive_desc> create(const ChainConv &conv, const memory::desc &src_md,
+    // The primitive for `conv` by `algorithm` reading `src_md` (weights and output in the layouts
+    // oneDNN prefers), or nothing where oneDNN has none (no Winograd kernel for the layer, or it
+    // refuses the depthwise post-op).
+    std::optional<dnnl::convolution_forward::primitive_desc> create(const ChainConv &conv, dnnl::algorithm algorithm,
+                                                                    const memory::desc &src_md,
                                                                     const dnnl::primitive_attr &attr) const {
         const SuiteBlockLayer &l = *conv.layer;
         const memory::desc weights(conv.weight_dims(), f32, tag::any), dst(conv.dst_dims(batch_), f32, tag::any),
@@ -196,11 +209,10 @@ private:
         const memory::dims strides{l.stride[0], l.stride[1]}, dilation{l.dilation[0] - 1, l.dilation[1] - 1},
             padding{l.padding[0], l.padding[1]};
         const auto kind = dnnl::prop_kind::forward_inference;
-        const auto direct = dnnl::algorithm::convolution_direct;
         try {
-            const auto desc = l.bias ? dnnl::convolution_forward::desc(kind, direct, src_md, weights, bias, dst, strides,
-                                                                        dilation, padding, padding)
-                                     : dnnl::convolution_forward::desc(kind, direct, src_md, weights, dst, strides,
+            const auto desc = l.bias ? dnnl::convolution_forward::desc(kind, algorithm, src_md, weights, bias, dst,
+                                                                        strides, dilation, padding, padding)
+                                     : dnnl::convolution_forward::desc(kind, algorithm, src_md, weights, dst, strides,
                                                                         dilation, padding, padding);
             return dnnl::convolution_forward::primitive_desc(desc, attr, engine_);
         } catch (const dnnl::error &) {
@@ -224,20 +236,21 @@ private:
     }
 
     int64_t batch_;
+    bool winograd_;
     dnnl::engine engine_{dnnl::engine::kind::cpu, 0};
     dnnl::stream stream_{engine_};
     memory user_input_;
     std::vector<Step> steps_;
-    int convs_ = 0, depthwise_post_ops_ = 0, reorders_ = 0;
+    int convs_ = 0, winograd_convs_ = 0, depthwise_post_ops_ = 0, reorders_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<OnednnBlockRunner> make_onednn_block_runner(const SuiteBlock &block, bool depthwise_post_op,
+std::unique_ptr<OnednnBlockRunner> make_onednn_block_runner(const SuiteBlock &block, OnednnBlockChoices choices,
                                                             int threads) {
     omp_set_num_threads(threads);
     try {
-        return std::make_unique<OnednnBlock>(block, depthwise_post_op);
+        return std::make_unique<OnednnBlock>(block, choices);
     } catch (const dnnl::error &e) {
         throw Error("oneDNN cannot run " + block.name + ": " + e.what());
     }

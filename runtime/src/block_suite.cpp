@@ -35,13 +35,14 @@ SuiteBlock block_from_json(const nlohmann::json &j) {
 
 }  // namespace
 
-std::vector<Conv2d> SuiteBlock::make_layers(Layout layout, const std::string &schedule) const {
+std::vector<Conv2d> SuiteBlock::make_layers(Layout layout, const std::string &schedule, Algorithm algorithm) const {
     std::vector<Conv2d> convs;
     int64_t channels = in_channels;
     for (size_t i = 0; i < layers.size(); ++i) {
         const SuiteBlockLayer &l = layers[i];
         try {
-            convs.emplace_back(l.conv_options(channels).activation(l.activation).layout(layout).schedule(schedule));
+            convs.emplace_back(
+                l.conv_options(channels).activation(l.activation).layout(layout).schedule(schedule).algorithm(algorithm));
         } catch (const ValueError &e) {
             throw ValueError("layers[" + std::to_string(i) + "]: " + e.what());
         }
@@ -54,8 +55,9 @@ ConvBlockOptions SuiteBlock::block_options(BlockFusion fusion) const {
     return ConvBlockOptions().residual(residual).activation(activation).fusion(fusion);
 }
 
-ConvBlock SuiteBlock::make_block(Layout layout, BlockFusion fusion, const std::string &schedule) const {
-    return ConvBlock(make_layers(layout, schedule), block_options(fusion));
+ConvBlock SuiteBlock::make_block(Layout layout, BlockFusion fusion, const std::string &schedule,
+                                 Algorithm algorithm) const {
+    return ConvBlock(make_layers(layout, schedule, algorithm), block_options(fusion));
 }
 
 SuiteBlock parse_block(const std::string &json) { return block_from_json(detail::parse_suite_line(json)); }

@@ -1,12 +1,15 @@
 """Checks a `convgen bench --blocks --format json` report: every (block, threads) has a record for
-each convgen variant, each oneDNN row and the FMA-peak bound, with the fields the issue asks for,
+each convgen variant, each oneDNN row, the fastest of each side ("best", "onednn") and the FMA-peak
+bound, with the fields the issue asks for,
 GFLOP/s from the block's own multiply-adds (counted here from the suite), and totals per network;
 nothing failed.
 usage: check_block_bench_report.py REPORT.json SUITE.jsonl THREADS(e.g. 1,2)"""
 import json
 import sys
 
-VARIANTS = ["fused", "layers", "auto", "onednn_layers", "onednn_dw", "onednn", "at_peak"]
+CONVGEN = ["fused", "layers", "auto", "auto_winograd"]
+ONEDNN = ["onednn_layers", "onednn_dw", "onednn_winograd"]
+VARIANTS = CONVGEN + ONEDNN + ["best", "onednn", "at_peak"]
 
 
 def block_flops(block):
@@ -51,10 +54,13 @@ def main(path, suite, threads):
         for r in records:
             if r["block"] == b["name"]:
                 assert r["net"] == b["net"] and r["count"] == b.get("count", 1), r
-    best = {(r["block"], r["threads"]): r for r in records if r["schedule"] == "onednn"}
-    for r in records:
-        if r["schedule"] in ("onednn_layers", "onednn_dw"):
-            assert best[(r["block"], r["threads"])]["ms"] <= r["ms"], f"onednn is not the faster oneDNN row: {r}"
+    for best_row, rows in (("onednn", ONEDNN), ("best", CONVGEN)):
+        best = {(r["block"], r["threads"]): r for r in records if r["schedule"] == best_row}
+        for r in records:
+            if r["schedule"] in rows:
+                assert best[(r["block"], r["threads"])]["ms"] <= r["ms"], f"{best_row} is not the fastest: {r}"
+                if best[(r["block"], r["threads"])]["plan"] == r["schedule"]:
+                    assert best[(r["block"], r["threads"])]["ms"] == r["ms"], r
     for total in report["totals"]:
         assert total["blocks"] == total["blocks_in_net"], total
         summed = sum(r["count"] * r["ms"] for r in records

@@ -155,6 +155,38 @@ TEST(ConvBlock, AutoFusesAChainOfDirectConvs) {
     EXPECT_EQ(block.plan(c.input).rfind("fused(", 0), 0u) << block.plan(c.input);
 }
 
+// A bottleneck whose 3x3 conv computes with Winograd (named, or chosen by algorithm auto): the
+// fused pipeline takes direct convs only, so auto runs it layer by layer (the last 1x1 conv with
+// the residual add and activation), within the Winograd layer's error bound; fused refuses it.
+TEST(ConvBlock, AutoRunsWinogradLayersLayerByLayer) {
+    const Tensor input = random_tensor({1, 32, 14, 14}, 1, layout_strides({1, 32, 14, 14}, 1, Layout::NHWC));
+    for (const Algorithm algorithm : {Algorithm::Winograd, Algorithm::Auto}) {
+        std::vector<Conv2d> layers{
+            Conv2d(Conv2dOptions(32, 32, 1).activation(Activation::Relu).layout(Layout::NHWC)),
+            Conv2d(Conv2dOptions(32, 32, 3).padding(1).activation(Activation::Relu).layout(Layout::NHWC).algorithm(algorithm)),
+            Conv2d(Conv2dOptions(32, 32, 1).layout(Layout::NHWC))};
+        unsigned seed = 20;
+        for (Conv2d &layer : layers) {
+            layer.set_weight(random_tensor(layer.weight().sizes, seed += 2));
+            layer.set_bias(random_tensor({32}, seed + 1));
+        }
+        const OpSpec middle = layers[1].spec(input.sizes());
+        ASSERT_EQ(middle.algorithm, Algorithm::Winograd) << "the rules take Winograd for a 32-channel 14x14 3x3 conv";
+        const BlockCase c{"bottleneck", input.sizes(), {}, Residual::Input, Activation::Relu};
+        const ConvBlock block(layers, ConvBlockOptions().residual(c.residual).activation(c.activation));
+        EXPECT_EQ(block.plan(input.sizes()), "layer_by_layer");
+        const Tensor output = block.forward(input);
+        EXPECT_LE(reference::relative_error(output.data(), reference_chain<2>(layers, c, input, nullptr)),
+                  10 * tolerance(middle))
+            << to_string(algorithm);
+        expect_error<ValueError>(
+            [&] {
+                ConvBlock(layers, ConvBlockOptions().residual(c.residual).fusion(BlockFusion::Fused)).plan(input.sizes());
+            },
+            "this block cannot be fused: layer 1 is not a direct conv on a CPU target (algorithm 'winograd')");
+    }
+}
+
 TEST(ConvBlock, UnbatchedInputAndCallerOutput) {
     const BlockCase c = block_cases()[0];
     const std::vector<Conv2d> layers = make_layers<2>(c, Layout::NCHW);

@@ -22,11 +22,13 @@ struct SuiteBlock : SuiteEntry {
     Residual residual = Residual::None;
     Activation activation = Activation::None;  // after the residual add
 
-    // The chain's layers (default weights), each with its activation, in `layout`.
-    std::vector<Conv2d> make_layers(Layout layout, const std::string &schedule = std::string(kDefaultSchedule)) const;
+    // The chain's layers (default weights), each with its activation, in `layout`, computed with
+    // `algorithm` (Auto: Winograd where the layer is a 3x3 conv that runs faster so, else direct).
+    std::vector<Conv2d> make_layers(Layout layout, const std::string &schedule = std::string(kDefaultSchedule),
+                                    Algorithm algorithm = Algorithm::Direct) const;
     ConvBlockOptions block_options(BlockFusion fusion) const;
-    ConvBlock make_block(Layout layout, BlockFusion fusion,
-                         const std::string &schedule = std::string(kDefaultSchedule)) const;
+    ConvBlock make_block(Layout layout, BlockFusion fusion, const std::string &schedule = std::string(kDefaultSchedule),
+                         Algorithm algorithm = Algorithm::Direct) const;
 };
 
 // One block from its JSON text; throws convgen::Error naming the field at fault.
