@@ -34,7 +34,9 @@ constexpr double kMostFusedWeightBytes = 2.0 * 1024 * 1024;
 // faster: at 2 threads MobileNetV2's 7x7 blocks (two bands sharing 2 of 7 rows) ran fused at
 // 0.76-1.0x the speed of layer by layer in three runs of 3 rounds each, its 14x14 ones (2 of 14)
 // at 0.85-1.12x, its stride-2 14x14 one (1 of 14) at 1.0-1.25x (Intel Xeon, Sapphire Rapids class).
-constexpr double kMostHaloShare = 0.2;
+// With a layer call's own cost down to a microsecond, the 14x14 ones ran 0.96-0.97x too (AMD EPYC,
+// Zen 4 class, 2 threads, 3 rounds against layer by layer): a tenth, which keeps them unfused.
+constexpr double kMostHaloShare = 0.1;
 
 // The rules' band height: one band per task, at least kShortestBand rows.
 int64_t band_rows(const ChainSpec &chain, int threads) {

@@ -271,7 +271,8 @@ TEST(ConvBlock, AutoRunsChainsWithLargeWeightsLayerByLayer) {
 }
 
 // Two bands of a 7-row image both compute 2 of the 7 intermediate rows the depthwise window
-// shares across their boundary: on 2 threads the rule runs it layer by layer, on 1 (one band) fused.
+// shares across their boundary (of a 14-row one, 2 of 14): on 2 threads the rule runs it layer
+// by layer, on 1 (one band) fused.
 TEST(ConvBlock, AutoRunsSmallImagesLayerByLayerWhenBandsShareTooManyRows) {
     const std::vector<Conv2d> layers{
         Conv2d(Conv2dOptions(16, 64, 1).activation(Activation::Relu6).layout(Layout::NHWC)),
@@ -283,6 +284,7 @@ TEST(ConvBlock, AutoRunsSmallImagesLayerByLayerWhenBandsShareTooManyRows) {
     EXPECT_EQ(block.plan({1, 16, 28, 28}).rfind("fused(", 0), 0u);
     set_num_threads(2);
     EXPECT_EQ(block.plan({1, 16, 7, 7}), "layer_by_layer");
+    EXPECT_EQ(block.plan({1, 16, 14, 14}), "layer_by_layer");
     EXPECT_EQ(block.plan({1, 16, 28, 28}).rfind("fused(", 0), 0u) << block.plan({1, 16, 28, 28});
     set_num_threads(0);
 }
