@@ -160,9 +160,7 @@ void ConvBlockImpl::forward(ConstTensorView input, const ConstTensorView *residu
 
 Tensor ConvBlockImpl::forward(ConstTensorView input, const ConstTensorView *residual) const {
     const std::shared_ptr<const BlockPlan> p = checked_plan(input, residual);
-    const LoweredCall &last = *p->calls.back();
-    // The block's last kernel writes every element.
-    Tensor output = Tensor::empty(last.output_sizes, last.output_strides);
+    Tensor output = output_for(*p->calls.back());  // the block's last kernel writes it
     run(*p, input, residual, output.view());
     return output;
 }

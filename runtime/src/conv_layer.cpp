@@ -329,17 +329,17 @@ KernelParams ConvLayer::kernel_params(OpSpec &spec) const {
 
 Tensor ConvLayer::forward(ConstTensorView input) const {
     const std::shared_ptr<const LoweredCall> call = plan(input.sizes);
-    if (weight_finite()) return execute(*call, input, params(call->spec, std::nullopt));
-    LoweredCall with_nan = *call;
-    const KernelParams params = kernel_params(with_nan.spec);
-    set_kernel_key(with_nan);
-    return execute(with_nan, input, params.params);
+    Tensor output = output_for(*call);
+    run(*call, input, output.view());
+    return output;
 }
 
-void ConvLayer::forward(ConstTensorView input, TensorView output) const {
-    const std::shared_ptr<const LoweredCall> call = plan(input.sizes);
-    if (weight_finite()) return execute(*call, input, params(call->spec, std::nullopt), output);
-    LoweredCall with_nan = *call;
+void ConvLayer::forward(ConstTensorView input, TensorView output) const { run(*plan(input.sizes), input, output); }
+
+void ConvLayer::run(const LoweredCall &call, ConstTensorView input, TensorView output) const {
+    if (weight_finite()) return execute(call, input, params(call.spec, std::nullopt), output);
+    // Non-finite weights change the spec (kernel_params), and with it the kernel.
+    LoweredCall with_nan = call;
     const KernelParams params = kernel_params(with_nan.spec);
     set_kernel_key(with_nan);
     execute(with_nan, input, params.params, output);

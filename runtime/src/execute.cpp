@@ -49,9 +49,13 @@ void execute(const LoweredCall &call, ConstTensorView input, const std::vector<K
     run_kernel(*kernel, buffers);
 }
 
-Tensor execute(const LoweredCall &call, ConstTensorView input, const std::vector<KernelParam> &params) {
+Tensor output_for(const LoweredCall &call) {
     // The kernel writes every element (an empty output runs none).
-    Tensor output = Tensor::empty(call.output_sizes, call.output_strides);
+    return Tensor::empty(call.output_sizes, call.output_strides);
+}
+
+Tensor execute(const LoweredCall &call, ConstTensorView input, const std::vector<KernelParam> &params) {
+    Tensor output = output_for(call);
     execute(call, input, params, output.view());
     return output;
 }

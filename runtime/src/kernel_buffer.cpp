@@ -8,7 +8,9 @@
 namespace convgen::detail {
 
 KernelExtents::KernelExtents(const std::vector<int64_t> &extents) : rank_(extents.size()) {
-    if (rank_ > kMostDims) throw std::logic_error("a kernel buffer of more than 8 dimensions");
+    if (rank_ > kMostDims) {
+        throw std::logic_error("a kernel buffer of more than " + std::to_string(kMostDims) + " dimensions");
+    }
     std::copy(extents.begin(), extents.end(), values_.begin());
 }
 

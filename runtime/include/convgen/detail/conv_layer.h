@@ -92,6 +92,8 @@ void check_output_view(const LoweredCall &call, ConstTensorView input, TensorVie
 void execute(const LoweredCall &call, ConstTensorView input, const std::vector<KernelParam> &params,
              TensorView output);
 Tensor execute(const LoweredCall &call, ConstTensorView input, const std::vector<KernelParam> &params);
+// A new tensor for the call's output, dense in its layout, left uninitialised for the kernel.
+Tensor output_for(const LoweredCall &call);
 // Compiles the call's kernel now, if it will ever run one.
 void prepare(const LoweredCall &call);
 
@@ -124,6 +126,8 @@ public:
     ConvLayer fused_with(const BatchNormParams &bn) const;
 
 private:
+    // Runs `call` (the plan for input's sizes) into `output`, with the weights' kernel params.
+    void run(const LoweredCall &call, ConstTensorView input, TensorView output) const;
     // nan_bias, when set, replaces the layer's bias (see nan_bias_for_skipped_taps).
     std::vector<KernelParam> params(const OpSpec &spec, const std::optional<Tensor> &nan_bias) const;
     // The weight in spec's layout, packed on first use and kept until the weight changes.
